@@ -1,0 +1,349 @@
+//! Diagnostics: what is wrong, how much it matters, and where.
+//!
+//! Every problem polyarch finds is a [`Diagnostic`] with a stable [`Rule`]
+//! code, a [`Severity`], a message that names the expected and the found
+//! value, the rule's source, a JSON Pointer (RFC 6901) to the value at fault
+//! and that value's line, column and byte offset. For a missing member the
+//! pointer names the object that should hold it; the document root is the
+//! empty pointer.
+//!
+//! A document is valid exactly when no diagnostic is an [`Severity::Error`].
+
+use serde::Serialize;
+
+use crate::json::{LineIndex, Position, Span};
+
+/// How much a diagnostic matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The document is invalid: a conforming client or registry refuses it.
+    Error,
+    /// Valid, but some client, registry or reader will get it wrong.
+    Warning,
+    /// Worth knowing; nothing is wrong.
+    Info,
+}
+
+impl Severity {
+    /// `"error"`, `"warning"` or `"info"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+const SPEC_DESCRIPTOR: &str = "OCI image-spec v1.1, descriptor.md";
+const SPEC_MANIFEST: &str = "OCI image-spec v1.1, manifest.md";
+const SPEC_INDEX: &str = "OCI image-spec v1.1, image-index.md";
+const SPEC_ANNOTATIONS: &str = "OCI image-spec v1.1, annotations.md";
+const SPEC_MEDIA_TYPES: &str = "OCI image-spec v1.1, media-types.md";
+const SPEC_CONFIG: &str = "OCI image-spec v1.1, config.md (platform properties)";
+const DOCKER_SCHEMA2: &str = "Docker image manifest v2 schema 2";
+const DISTRIBUTION: &str = "OCI distribution-spec v1.1";
+const RFC_8259: &str = "RFC 8259 (JSON)";
+const CVE_2021_41190: &str = "OCI image-spec v1.0.2 (CVE-2021-41190)";
+const CONTAINERD: &str = "containerd platforms (Docker Engine, Kubernetes)";
+const REGISTRIES: &str = "known registry behaviour";
+const BUILDKIT: &str = "BuildKit attestation storage";
+const JAVASCRIPT: &str = "JavaScript numbers (IEEE 754 double)";
+
+macro_rules! rules {
+    ($( $(#[$doc:meta])* $name:ident = $code:literal, $severity:ident, $source:expr; )*) => {
+        /// Every rule polyarch checks. The codes are stable: tools may match
+        /// on them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Rule {
+            $( $(#[$doc])* $name, )*
+        }
+
+        impl Rule {
+            /// Every rule, in catalogue order.
+            pub const ALL: &'static [Rule] = &[$(Rule::$name),*];
+
+            /// The stable code, in kebab case.
+            pub fn code(self) -> &'static str {
+                match self { $(Rule::$name => $code,)* }
+            }
+
+            /// How much a breach of the rule matters.
+            pub fn severity(self) -> Severity {
+                match self { $(Rule::$name => Severity::$severity,)* }
+            }
+
+            /// Where the rule comes from.
+            pub fn source(self) -> &'static str {
+                match self { $(Rule::$name => $source,)* }
+            }
+        }
+    };
+}
+
+rules! {
+    /// The input is larger than polyarch inspects.
+    InputTooLarge = "input-too-large", Error, "polyarch limits";
+    /// Larger than the 4 MiB that registries accept for a manifest.
+    DocumentOver4MiB = "document-over-4mib", Warning, DISTRIBUTION;
+    /// The bytes are not UTF-8.
+    InvalidUtf8 = "invalid-utf8", Error, RFC_8259;
+    /// A string given by JavaScript has a lone surrogate, which has no UTF-8.
+    LoneSurrogate = "lone-surrogate", Error, RFC_8259;
+    /// The document starts with a byte order mark.
+    ByteOrderMark = "byte-order-mark", Error, RFC_8259;
+    /// The text is not JSON.
+    JsonSyntax = "json-syntax", Error, RFC_8259;
+    /// An object has the same key twice.
+    DuplicateKey = "duplicate-key", Error, RFC_8259;
+    /// The document is not a JSON object.
+    RootNotObject = "root-not-object", Error, SPEC_MANIFEST;
+    /// `schemaVersion` is absent.
+    SchemaVersionMissing = "schema-version-missing", Error, SPEC_MANIFEST;
+    /// `schemaVersion` is not 2.
+    SchemaVersionInvalid = "schema-version-invalid", Error, SPEC_MANIFEST;
+    /// A Docker schema 1 manifest, which polyarch recognises but does not check.
+    Schema1Unsupported = "schema1-unsupported", Error, DOCKER_SCHEMA2;
+    /// The document's kind cannot be told from its media type or shape.
+    UnknownDocument = "unknown-document", Error, SPEC_MEDIA_TYPES;
+    /// Both `manifests` and `config` or `layers`: a manifest and an index at once.
+    AmbiguousDocument = "ambiguous-document", Error, CVE_2021_41190;
+    /// `mediaType` is absent where it should be set.
+    MediaTypeMissing = "media-type-missing", Warning, SPEC_INDEX;
+    /// `mediaType` is absent where it is required.
+    MediaTypeRequired = "media-type-required", Error, DOCKER_SCHEMA2;
+    /// The body's `mediaType` disagrees with the Content-Type.
+    MediaTypeMismatch = "media-type-mismatch", Error, CVE_2021_41190;
+    /// The `mediaType` names a kind that the document's shape is not.
+    MediaTypeShape = "media-type-shape", Error, CVE_2021_41190;
+    /// A media type that does not follow the RFC 6838 grammar.
+    MediaTypeInvalid = "media-type-invalid", Error, SPEC_MEDIA_TYPES;
+    /// A media type with parameters, which registries compare as written.
+    MediaTypeParameters = "media-type-parameters", Warning, REGISTRIES;
+    /// The Content-Type names no manifest kind polyarch knows.
+    ContentTypeUnknown = "content-type-unknown", Warning, DISTRIBUTION;
+    /// A required member is absent.
+    FieldMissing = "field-missing", Error, SPEC_DESCRIPTOR;
+    /// A member has the wrong JSON type.
+    FieldType = "field-type", Error, SPEC_DESCRIPTOR;
+    /// A member that the schema does not define; it is kept and shown.
+    UnknownField = "unknown-field", Info, SPEC_DESCRIPTOR;
+    /// A digest string that breaks the grammar.
+    DigestInvalid = "digest-invalid", Error, SPEC_DESCRIPTOR;
+    /// A grammatical digest with an algorithm the spec does not register.
+    DigestUnregistered = "digest-unregistered", Warning, SPEC_DESCRIPTOR;
+    /// A negative `size`.
+    SizeNegative = "size-negative", Error, SPEC_DESCRIPTOR;
+    /// A `size` that is not written as an integer, or does not fit in 64 bits.
+    SizeNotInteger = "size-not-integer", Error, SPEC_DESCRIPTOR;
+    /// A `size` beyond 2^53 − 1, which JavaScript cannot hold exactly.
+    SizeUnsafeInteger = "size-unsafe-integer", Warning, JAVASCRIPT;
+    /// `data` is not base64.
+    DataInvalid = "data-invalid", Error, SPEC_DESCRIPTOR;
+    /// `data` decodes to bytes whose size or digest the descriptor contradicts.
+    DataMismatch = "data-mismatch", Error, SPEC_DESCRIPTOR;
+    /// `urls` items that are not absolute URLs.
+    UrlInvalid = "url-invalid", Error, SPEC_DESCRIPTOR;
+    /// The empty descriptor's media type with other content than `{}`.
+    EmptyDescriptorInvalid = "empty-descriptor-invalid", Error, SPEC_MANIFEST;
+    /// An empty config without `artifactType`.
+    ArtifactTypeRequired = "artifact-type-required", Error, SPEC_MANIFEST;
+    /// The config media type is not an image config, so this is an artifact.
+    ArtifactConfig = "artifact-config", Info, SPEC_MANIFEST;
+    /// An annotation value that is not a string, or annotations not an object.
+    AnnotationNotString = "annotation-not-string", Error, SPEC_ANNOTATIONS;
+    /// A reserved `org.opencontainers.image.*` annotation that breaks its format.
+    AnnotationFormat = "annotation-format", Warning, SPEC_ANNOTATIONS;
+    /// An `org.opencontainers.image.*` key the spec does not define.
+    AnnotationReserved = "annotation-reserved", Warning, SPEC_ANNOTATIONS;
+    /// Annotations on a Docker manifest list, which its schema does not have.
+    AnnotationsOnDockerList = "annotations-on-docker-list", Warning, DOCKER_SCHEMA2;
+    /// A Docker manifest list entry without `platform`.
+    PlatformMissing = "platform-missing", Error, DOCKER_SCHEMA2;
+    /// An OCI index entry for an image without `platform`.
+    PlatformAbsent = "platform-absent", Info, SPEC_INDEX;
+    /// `os` is not a GOOS value.
+    PlatformUnknownOs = "platform-unknown-os", Warning, SPEC_CONFIG;
+    /// `architecture` is not a GOARCH value.
+    PlatformUnknownArchitecture = "platform-unknown-architecture", Warning, SPEC_CONFIG;
+    /// A platform value that clients normalise to another (`aarch64`, `armhf`, …).
+    PlatformNotCanonical = "platform-not-canonical", Warning, CONTAINERD;
+    /// `os.version` on a platform that is not Windows.
+    OsVersionNotWindows = "os-version-not-windows", Warning, SPEC_INDEX;
+    /// Two entries for the same platform: which one is pulled depends on order.
+    DuplicatePlatform = "duplicate-platform", Warning, CONTAINERD;
+    /// Two entries for the same platform told apart by their annotations.
+    DuplicatePlatformAnnotated = "duplicate-platform-annotated", Info, CONTAINERD;
+    /// Docker and OCI media types mixed in one document.
+    MixedMediaTypes = "mixed-media-types", Warning, REGISTRIES;
+    /// An index entry whose media type is not a manifest or an index.
+    ChildMediaType = "child-media-type", Warning, SPEC_INDEX;
+    /// `platform` on a `subject` descriptor.
+    SubjectPlatform = "subject-platform", Warning, SPEC_MANIFEST;
+    /// A Docker attestation entry (`unknown/unknown`).
+    Attestation = "attestation", Info, BUILDKIT;
+    /// An attestation entry whose subject is not in the index.
+    AttestationDangling = "attestation-dangling", Warning, BUILDKIT;
+    /// The bytes do not match the expected digest.
+    ExpectedDigestMismatch = "expected-digest-mismatch", Error, DISTRIBUTION;
+    /// The expected digest has no algorithm; sha256 was assumed.
+    ExpectedDigestNoAlgorithm = "expected-digest-no-algorithm", Warning, DISTRIBUTION;
+    /// The expected digest is not a digest.
+    ExpectedDigestInvalid = "expected-digest-invalid", Error, DISTRIBUTION;
+    /// An assembled index has two entries for one platform.
+    AssemblyDuplicatePlatform = "assembly-duplicate-platform", Warning, CONTAINERD;
+    /// The chosen format cannot hold something the entries carry.
+    AssemblyFormatLoss = "assembly-format-loss", Warning, DOCKER_SCHEMA2;
+    /// An assembly entry that cannot be written.
+    AssemblyEntryInvalid = "assembly-entry-invalid", Error, SPEC_DESCRIPTOR;
+}
+
+/// One problem, with its place in the document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// The stable rule code, for example `digest-invalid`.
+    pub code: &'static str,
+    /// How much it matters.
+    pub severity: Severity,
+    /// What is wrong: the expected and the found value.
+    pub message: String,
+    /// The JSON Pointer of the value at fault; `""` is the document root.
+    pub pointer: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// 0-based byte offset.
+    pub offset: usize,
+    /// Where the rule comes from.
+    pub source: &'static str,
+}
+
+impl Diagnostic {
+    /// A diagnostic for `rule` at `position`.
+    pub fn new(rule: Rule, pointer: String, position: Position, message: String) -> Self {
+        Diagnostic {
+            code: rule.code(),
+            severity: rule.severity(),
+            message,
+            pointer,
+            line: position.line,
+            column: position.column,
+            offset: position.offset,
+            source: rule.source(),
+        }
+    }
+
+    /// The same diagnostic at another severity.
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Collects diagnostics for one input, turning spans into positions.
+#[derive(Debug)]
+pub struct Diagnostics<'a> {
+    lines: LineIndex<'a>,
+    items: Vec<Diagnostic>,
+}
+
+impl<'a> Diagnostics<'a> {
+    /// A collector for diagnostics about `bytes`.
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Diagnostics {
+            lines: LineIndex::new(bytes),
+            items: Vec::new(),
+        }
+    }
+
+    /// Reports `rule` for the value at `pointer`, which starts at `span`.
+    pub fn report(&mut self, rule: Rule, pointer: &str, span: Span, message: impl Into<String>) {
+        self.report_at(rule, pointer, span.start, message);
+    }
+
+    /// Reports `rule` at a byte offset.
+    pub fn report_at(
+        &mut self,
+        rule: Rule,
+        pointer: &str,
+        offset: usize,
+        message: impl Into<String>,
+    ) {
+        let position = self.lines.position(offset);
+        self.items.push(Diagnostic::new(
+            rule,
+            pointer.to_owned(),
+            position,
+            message.into(),
+        ));
+    }
+
+    /// Reports `rule` at another severity than its own.
+    pub fn report_as(
+        &mut self,
+        rule: Rule,
+        severity: Severity,
+        pointer: &str,
+        span: Span,
+        message: impl Into<String>,
+    ) {
+        let position = self.lines.position(span.start);
+        let diagnostic = Diagnostic::new(rule, pointer.to_owned(), position, message.into());
+        self.items.push(diagnostic.with_severity(severity));
+    }
+
+    /// Whether any error has been reported.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    /// The diagnostics, errors first, then by place in the document.
+    pub fn finish(mut self) -> Vec<Diagnostic> {
+        self.items.sort_by_key(|d| (d.severity, d.offset));
+        self.items
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_kebab_case() {
+        let mut seen = std::collections::HashSet::new();
+
+        for rule in Rule::ALL {
+            let code = rule.code();
+            assert!(seen.insert(code), "{code} twice");
+            assert!(
+                code.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            );
+            assert!(!rule.source().is_empty());
+        }
+    }
+
+    #[test]
+    fn diagnostics_are_placed_and_sorted() {
+        let text = b"{\n  \"a\": 1,\n  \"b\": 2\n}";
+        let mut diagnostics = Diagnostics::new(text);
+
+        diagnostics.report(Rule::UnknownField, "/b", Span::new(14, 17), "b");
+        diagnostics.report(Rule::FieldType, "/a", Span::new(4, 7), "a");
+
+        let items = diagnostics.finish();
+        assert_eq!(items[0].code, "field-type");
+        assert_eq!((items[0].line, items[0].column), (2, 3));
+        assert_eq!(
+            (items[1].line, items[1].column, items[1].offset),
+            (3, 3, 14)
+        );
+    }
+}
