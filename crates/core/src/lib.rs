@@ -6,6 +6,7 @@
 //! `wasm32-unknown-unknown` and natively; the npm package, the web page and
 //! the registry proxy all stand on it.
 
+pub mod descriptor;
 pub mod diagnostic;
 pub mod digest;
 pub mod json;
