@@ -299,6 +299,11 @@ impl<'a> Diagnostics<'a> {
         self.items.push(diagnostic.with_severity(severity));
     }
 
+    /// The line and column of a byte offset in the input.
+    pub fn position(&self, offset: usize) -> Position {
+        self.lines.position(offset)
+    }
+
     /// Whether any error has been reported.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)

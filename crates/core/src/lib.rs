@@ -6,9 +6,14 @@
 //! `wasm32-unknown-unknown` and natively; the npm package, the web page and
 //! the registry proxy all stand on it.
 
+mod check;
 pub mod descriptor;
 pub mod diagnostic;
 pub mod digest;
+pub mod inspect;
 pub mod json;
 pub mod media_type;
 pub mod platform;
+pub mod reference;
+pub mod registry;
+pub mod select;

@@ -1,0 +1,164 @@
+//! The validation rules, one file per part of a document.
+//!
+//! The checks read a [`Node`] tree and report into [`Diagnostics`]; none of
+//! them stops at the first problem. Typed values ([`Descriptor`],
+//! [`Entry`]) come out of the same walk, with what could be read, so that a
+//! report shows as much of a broken document as possible.
+//!
+//! [`Descriptor`]: crate::descriptor::Descriptor
+//! [`Entry`]: crate::descriptor::Entry
+
+pub(crate) mod annotations;
+pub(crate) mod descriptor;
+pub(crate) mod document;
+pub(crate) mod index;
+pub(crate) mod manifest;
+pub(crate) mod platform;
+
+use crate::diagnostic::{Diagnostics, Rule};
+use crate::json::{self, Node, Value};
+
+/// What the checks share: the diagnostics being collected.
+pub(crate) struct Checker<'a> {
+    pub(crate) diagnostics: Diagnostics<'a>,
+}
+
+/// A member read from an object: its value and its pointer.
+pub(crate) struct Field<'n> {
+    pub(crate) node: &'n Node<'n>,
+    pub(crate) pointer: String,
+}
+
+impl<'a> Checker<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Checker {
+            diagnostics: Diagnostics::new(bytes),
+        }
+    }
+
+    pub(crate) fn report(
+        &mut self,
+        rule: Rule,
+        pointer: &str,
+        node: &Node<'_>,
+        message: impl Into<String>,
+    ) {
+        self.diagnostics.report(rule, pointer, node.span, message);
+    }
+
+    /// The member `key` of `object`, reporting its absence when `required`.
+    pub(crate) fn field<'n>(
+        &mut self,
+        object: &'n Node<'n>,
+        pointer: &str,
+        key: &str,
+        required: Option<&str>,
+    ) -> Option<Field<'n>> {
+        match object.get(key) {
+            Some(node) => Some(Field {
+                node,
+                pointer: json::child(pointer, key),
+            }),
+            None => {
+                if let Some(what) = required {
+                    self.report(
+                        Rule::FieldMissing,
+                        pointer,
+                        object,
+                        format!("{what} requires \"{key}\", which is absent"),
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    /// The member `key` as a string; a value of another type is reported.
+    pub(crate) fn string<'n>(
+        &mut self,
+        object: &'n Node<'n>,
+        pointer: &str,
+        key: &str,
+        required: Option<&str>,
+    ) -> Option<(&'n str, Field<'n>)> {
+        let field = self.field(object, pointer, key, required)?;
+        match field.node.as_str() {
+            Some(s) => Some((s, field)),
+            None => {
+                self.report(
+                    Rule::FieldType,
+                    &field.pointer,
+                    field.node,
+                    format!(
+                        "\"{key}\" must be a string, found {}",
+                        field.node.value.type_name()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// Reports each member of `object` that is not in `known`.
+    pub(crate) fn unknown_fields(
+        &mut self,
+        object: &Node<'_>,
+        pointer: &str,
+        known: &[&str],
+        what: &str,
+    ) {
+        let Some(members) = object.as_object() else {
+            return;
+        };
+        for member in members {
+            if !known.contains(&member.key.as_ref()) {
+                let at = json::child(pointer, &member.key);
+                self.diagnostics.report(
+                    Rule::UnknownField,
+                    &at,
+                    member.key_span,
+                    format!(
+                        "\"{}\" is not a field of {what}; it is kept as written",
+                        member.key
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Reports every key that an object repeats, anywhere in the tree.
+    pub(crate) fn duplicate_keys(&mut self, node: &Node<'_>, pointer: &mut String) {
+        match &node.value {
+            Value::Object(members) => {
+                for (i, member) in members.iter().enumerate() {
+                    let len = pointer.len();
+                    json::push_token(pointer, &member.key);
+                    if let Some(first) = members[..i].iter().find(|m| m.key == member.key) {
+                        let first_line = self.diagnostics.position(first.key_span.start).line;
+                        self.diagnostics.report(
+                            Rule::DuplicateKey,
+                            pointer,
+                            member.key_span,
+                            format!(
+                                "\"{}\" appears more than once in this object (first on line \
+                                 {first_line}); readers disagree on which value wins",
+                                member.key
+                            ),
+                        );
+                    }
+                    self.duplicate_keys(&member.value, pointer);
+                    pointer.truncate(len);
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = pointer.len();
+                    json::push_token(pointer, &i.to_string());
+                    self.duplicate_keys(item, pointer);
+                    pointer.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+}

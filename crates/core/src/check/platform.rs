@@ -1,0 +1,149 @@
+//! The `platform` object of an index entry (image-index.md): `architecture`
+//! and `os` required, `os.version`, `os.features`, `variant` and `features`
+//! optional, values as Go's GOOS and GOARCH spell them.
+
+use super::Checker;
+use crate::diagnostic::Rule;
+use crate::json::{self, Node};
+use crate::platform::{self as platforms, Part, Platform};
+
+const KNOWN_FIELDS: &[&str] = &[
+    "architecture",
+    "os",
+    "os.version",
+    "os.features",
+    "variant",
+    "features",
+];
+
+/// Reads a `platform` object with its values as written.
+pub(crate) fn read(checker: &mut Checker<'_>, node: &Node<'_>, pointer: &str) -> Option<Platform> {
+    if node.as_object().is_none() {
+        checker.report(
+            Rule::FieldType,
+            pointer,
+            node,
+            format!(
+                "\"platform\" must be an object, found {}",
+                node.value.type_name()
+            ),
+        );
+        return None;
+    }
+    const WHAT: &str = "a platform";
+
+    let architecture = checker.string(node, pointer, "architecture", Some(WHAT));
+    let os = checker.string(node, pointer, "os", Some(WHAT));
+    let os_version = checker.string(node, pointer, "os.version", None);
+    let variant = checker.string(node, pointer, "variant", None);
+    let os_features = strings(checker, node, pointer, "os.features");
+    let features = strings(checker, node, pointer, "features");
+    checker.unknown_fields(node, pointer, KNOWN_FIELDS, WHAT);
+
+    let platform = Platform {
+        os: os
+            .as_ref()
+            .map(|(s, _)| (*s).to_owned())
+            .unwrap_or_default(),
+        architecture: architecture
+            .as_ref()
+            .map(|(s, _)| (*s).to_owned())
+            .unwrap_or_default(),
+        variant: variant.as_ref().map(|(s, _)| (*s).to_owned()),
+        os_version: os_version.as_ref().map(|(s, _)| (*s).to_owned()),
+        os_features,
+        features,
+    };
+
+    if platform.os == "unknown" && platform.architecture == "unknown" {
+        return Some(platform);
+    }
+    if let Some((value, field)) = &os {
+        if !platforms::is_known_os(value) {
+            checker.report(
+                Rule::PlatformUnknownOs,
+                &field.pointer,
+                field.node,
+                format!("\"{value}\" is not an operating system Go knows (GOOS), such as linux or windows"),
+            );
+        }
+    }
+    if let Some((value, field)) = &architecture {
+        if !platforms::is_known_architecture(value) {
+            checker.report(
+                Rule::PlatformUnknownArchitecture,
+                &field.pointer,
+                field.node,
+                format!(
+                    "\"{value}\" is not an architecture Go knows (GOARCH), such as amd64 or arm64"
+                ),
+            );
+        }
+    }
+    for found in platforms::non_canonical(&platform) {
+        let (key, written) = match found.field {
+            Part::Os => ("os", &os),
+            Part::Architecture => ("architecture", &architecture),
+            Part::Variant | Part::OsVersion | Part::OsFeature => ("variant", &variant),
+        };
+        let target = written.as_ref().map_or(node, |(_, f)| f.node);
+        checker.report(
+            Rule::PlatformNotCanonical,
+            &json::child(pointer, key),
+            target,
+            format!("{found}; clients normalise it, but tools that compare strings do not"),
+        );
+    }
+    if let Some((value, field)) = &os_version {
+        if platform.os != "windows" {
+            checker.report(
+                Rule::OsVersionNotWindows,
+                &field.pointer,
+                field.node,
+                format!(
+                    "\"os.version\" {value} is only matched for windows; on {} clients ignore it",
+                    if platform.os.is_empty() {
+                        "this platform"
+                    } else {
+                        &platform.os
+                    }
+                ),
+            );
+        }
+    }
+    Some(platform)
+}
+
+fn strings(checker: &mut Checker<'_>, node: &Node<'_>, pointer: &str, key: &str) -> Vec<String> {
+    let Some(field) = checker.field(node, pointer, key, None) else {
+        return Vec::new();
+    };
+    let Some(items) = field.node.as_array() else {
+        checker.report(
+            Rule::FieldType,
+            &field.pointer,
+            field.node,
+            format!(
+                "\"{key}\" must be an array of strings, found {}",
+                field.node.value.type_name()
+            ),
+        );
+        return Vec::new();
+    };
+    let mut values = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match item.as_str() {
+            Some(s) => values.push(s.to_owned()),
+            None => checker.report(
+                Rule::FieldType,
+                &json::child(&field.pointer, &i.to_string()),
+                item,
+                format!(
+                    "\"{key}\" items must be strings, found {}",
+                    item.value.type_name()
+                ),
+            ),
+        }
+    }
+    values
+}
