@@ -58,8 +58,10 @@ pub(crate) fn read(checker: &mut Checker<'_>, node: &Node<'_>, pointer: &str) ->
     if platform.os == "unknown" && platform.architecture == "unknown" {
         return Some(platform);
     }
+    let non_canonical = platforms::non_canonical(&platform);
+    let translated = |part: Part| non_canonical.iter().any(|n| n.field == part);
     if let Some((value, field)) = &os {
-        if !platforms::is_known_os(value) {
+        if !platforms::is_known_os(value) && !translated(Part::Os) {
             checker.report(
                 Rule::PlatformUnknownOs,
                 &field.pointer,
@@ -69,7 +71,7 @@ pub(crate) fn read(checker: &mut Checker<'_>, node: &Node<'_>, pointer: &str) ->
         }
     }
     if let Some((value, field)) = &architecture {
-        if !platforms::is_known_architecture(value) {
+        if !platforms::is_known_architecture(value) && !translated(Part::Architecture) {
             checker.report(
                 Rule::PlatformUnknownArchitecture,
                 &field.pointer,
@@ -80,7 +82,7 @@ pub(crate) fn read(checker: &mut Checker<'_>, node: &Node<'_>, pointer: &str) ->
             );
         }
     }
-    for found in platforms::non_canonical(&platform) {
+    for found in &non_canonical {
         let (key, written) = match found.field {
             Part::Os => ("os", &os),
             Part::Architecture => ("architecture", &architecture),
