@@ -142,21 +142,20 @@ fn entry(
         }
     }
 
-    if !descriptor.media_type.is_empty()
-        && !media_type.is_manifest()
-        && !media_type.is_index()
-        && role != Role::Artifact
-        && !media_type.is_schema1()
-    {
+    let unpullable = if media_type.is_schema1() {
+        Some("is a Docker schema 1 manifest, which current registries and clients refuse")
+    } else if !media_type.is_manifest() && !media_type.is_index() && role != Role::Artifact {
+        Some("is not a manifest or index media type; clients cannot pull this entry")
+    } else {
+        None
+    };
+    if let Some(why) = unpullable.filter(|_| !descriptor.media_type.is_empty()) {
         let field = node.get("mediaType").unwrap_or(node);
         checker.report(
             Rule::ChildMediaType,
             &json::child(pointer, "mediaType"),
             field,
-            format!(
-                "{} is not a manifest or index media type; clients cannot pull this entry",
-                descriptor.media_type
-            ),
+            format!("{} {why}", descriptor.media_type),
         );
     }
 
