@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use crate::input::{self, Input};
-use crate::output::{js_size, to_js, type_error};
+use crate::output::{js_size, serde_message, to_js, type_error};
 
 /// `inspect`'s options as JavaScript writes them.
 #[derive(Debug, Default, Deserialize)]
@@ -112,7 +112,7 @@ fn read_options<T: Default + for<'de> Deserialize<'de>>(
         )));
     }
     serde_wasm_bindgen::from_value(options)
-        .map_err(|e| type_error(&format!("{function}: bad options: {e}")))
+        .map_err(|e| type_error(&format!("{function}: bad options: {}", serde_message(&e))))
 }
 
 /// Adds a `lone-surrogate` error if the string had one.

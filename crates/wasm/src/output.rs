@@ -35,6 +35,16 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
         .map_err(JsValue::from)
 }
 
+/// The message of a `serde-wasm-bindgen` error, without the `Error: `
+/// that its `Display` puts first.
+pub(crate) fn serde_message(error: &serde_wasm_bindgen::Error) -> String {
+    let text = error.to_string();
+    match text.strip_prefix("Error: ") {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    }
+}
+
 /// A JavaScript `Error` with `message`.
 pub(crate) fn error(message: &str) -> JsValue {
     js_sys::Error::new(message).into()

@@ -19,7 +19,7 @@ use polyarch_core::platform::Platform;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::output::{error, to_js, type_error};
+use crate::output::{error, serde_message, to_js, type_error};
 
 /// A platform object as JavaScript writes it.
 #[derive(Debug, Deserialize)]
@@ -60,7 +60,7 @@ pub(crate) fn from_js(value: JsValue) -> Result<Platform, JsValue> {
     }
     serde_wasm_bindgen::from_value::<PlatformObject>(value)
         .map(Platform::from)
-        .map_err(|e| type_error(&format!("not a platform object: {e}")))
+        .map_err(|e| type_error(&format!("not a platform object: {}", serde_message(&e))))
 }
 
 /// A platform string, parsed and normalised.
