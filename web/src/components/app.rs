@@ -1,0 +1,165 @@
+//! The page: the document on one side, what it is on the other, and below
+//! them the question "which entry is pulled?" with the Platforms table, or
+//! a manifest's contents.
+
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use crate::components::{
+    DiagnosticsList, Editor, ExamplesBar, ManifestView, PlatformQueryForm, PlatformsTable, Summary,
+};
+use crate::hooks::{use_app_state, use_inspection, use_persistence};
+use crate::position;
+use crate::selection::{self, Answer};
+use crate::state::{Action, Inspection};
+
+/// The whole page.
+#[component]
+pub fn App() -> Html {
+    let state = use_app_state();
+    let editor = use_node_ref();
+    let show = use_state_eq(|| None::<(u64, usize)>);
+
+    use_inspection(&state, &editor);
+    let storage_failure = use_persistence(&state);
+
+    let on_action = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |action: Action| dispatcher.dispatch(action))
+    };
+    let on_jump = {
+        let editor = editor.clone();
+        Callback::from(move |(line, column): (usize, usize)| mark(&editor, line, column))
+    };
+    let on_show_row = {
+        let show = show.clone();
+        Callback::from(move |row: usize| {
+            let serial = show.map(|(n, _)| n + 1).unwrap_or(0);
+            show.set(Some((serial, row)));
+        })
+    };
+
+    let answer = {
+        let report = match &state.inspection {
+            Inspection::Loaded { report, .. } => Some(report.clone()),
+            Inspection::Idle | Inspection::Loading => None,
+        };
+        use_memo(
+            (report, state.query.clone()),
+            |(report, query)| match report {
+                Some(report) if report.kind.is_index() => selection::answer(&report.entries, query),
+                _ => Answer::Unasked,
+            },
+        )
+    };
+
+    let busy = matches!(state.inspection, Inspection::Loading);
+    let results = match &state.inspection {
+        Inspection::Idle => html! {
+            <section class="summary empty">
+                <p class="verdict idle" id="verdict" data-valid="">{ "Nothing to inspect yet" }</p>
+                <p class="note">
+                    { "polyarch tells what a manifest or index is, whether it is valid, its \
+                       exact digest, and which entry a host of a given platform pulls. \
+                       Everything happens in this page; nothing is sent anywhere." }
+                </p>
+            </section>
+        },
+        Inspection::Loading if !matches!(state.source, crate::state::Source::Empty) => html! {
+            <section class="summary">
+                <p class="verdict pending" id="verdict" data-valid="">{ "Inspecting…" }</p>
+            </section>
+        },
+        Inspection::Loading => html! {},
+        Inspection::Loaded {
+            report, took_ms, ..
+        } => html! {
+            <>
+                <Summary report={report.clone()} source={state.source.clone()} took_ms={*took_ms} />
+                <DiagnosticsList report={report.clone()} on_jump={on_jump.clone()} />
+            </>
+        },
+    };
+    let contents = match &state.inspection {
+        Inspection::Loaded { report, rows, .. } if report.kind.is_index() => html! {
+            <div class="contents">
+                <PlatformQueryForm query={state.query.clone()} answer={(*answer).clone()}
+                    on_action={on_action.clone()} on_show_row={on_show_row.clone()} />
+                <PlatformsTable rows={rows.clone()} filter={state.filter.clone()}
+                    pulled={selection::pulled_row(&answer)} show={*show}
+                    on_action={on_action.clone()} on_show_row={on_show_row.clone()} />
+            </div>
+        },
+        Inspection::Loaded { report, .. }
+            if matches!(
+                report.kind,
+                polyarch_core::inspect::Kind::OciManifest
+                    | polyarch_core::inspect::Kind::DockerManifest
+            ) =>
+        {
+            html! { <div class="contents"><ManifestView report={report.clone()} /></div> }
+        }
+        _ => html! {},
+    };
+
+    html! {
+        <div class="page">
+            <header class="top">
+                <h1>{ "polyarch" }</h1>
+                <p class="tagline">
+                    { "Multi-architecture images: what an index or manifest list says, and \
+                       which entry each platform pulls." }
+                </p>
+            </header>
+            <main id="main" aria-busy={busy.to_string()}>
+                <div class="workspace">
+                    <section class="input" aria-label="Document">
+                        <ExamplesBar on_action={on_action.clone()} />
+                        <Editor node_ref={editor.clone()} on_action={on_action.clone()}
+                            source={state.source.clone()} sync={state.editor_sync}
+                            file_read={state.file_read.clone()}
+                            content_type={state.content_type.clone()}
+                            expected_digest={state.expected_digest.clone()}
+                            storage_failure={storage_failure.map(|e| AttrValue::from(e.to_string()))} />
+                    </section>
+                    <div class="results" aria-live="polite">{ results }</div>
+                </div>
+                { contents }
+            </main>
+            <footer class="bottom">
+                <p>
+                    { "Rules: OCI image-spec v1.1, Docker image manifest v2 schema 2, and \
+                       containerd's platform matching. The page keeps your document in this \
+                       browser only." }
+                </p>
+            </footer>
+        </div>
+    }
+}
+
+/// Moves the text area's cursor to `line`, `column`, selects the token there
+/// and scrolls it into view.
+fn mark(editor: &NodeRef, line: usize, column: usize) {
+    let Some(area) = editor.cast::<HtmlTextAreaElement>() else {
+        return;
+    };
+    let text = area.value();
+    let (start, end) = position::mark(&text, line, column);
+
+    let _ = area.focus();
+    let _ = area.set_selection_range(start, end);
+
+    let line_height = web_sys::window()
+        .and_then(|w| w.get_computed_style(&area).ok().flatten())
+        .and_then(|style| style.get_property_value("line-height").ok())
+        .and_then(|value| value.trim_end_matches("px").parse::<f64>().ok())
+        .unwrap_or(20.0);
+    let target = (line.saturating_sub(1) as f64) * line_height;
+    let top = (target - f64::from(area.client_height()) / 3.0).max(0.0);
+    area.set_scroll_top(top as i32);
+    if let Some(el) = area.dyn_ref::<HtmlElement>() {
+        el.set_attribute("data-marked", &format!("{line}:{column}"))
+            .ok();
+    }
+}

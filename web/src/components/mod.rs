@@ -1,0 +1,25 @@
+//! The page's components, one per file.
+
+mod annotations_list;
+mod app;
+mod copy_button;
+mod descriptor_table;
+mod diagnostics_list;
+mod editor;
+mod examples_bar;
+mod manifest_view;
+mod platform_query;
+mod platforms_table;
+mod summary;
+
+pub use annotations_list::AnnotationsList;
+pub use app::App;
+pub use copy_button::CopyButton;
+pub use descriptor_table::DescriptorTable;
+pub use diagnostics_list::DiagnosticsList;
+pub use editor::Editor;
+pub use examples_bar::ExamplesBar;
+pub use manifest_view::ManifestView;
+pub use platform_query::PlatformQueryForm;
+pub use platforms_table::PlatformsTable;
+pub use summary::Summary;

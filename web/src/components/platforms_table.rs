@@ -1,0 +1,266 @@
+//! The Platforms table: one row per entry of an index or manifest list.
+//!
+//! Up to [`VIRTUALISE_ABOVE`] rows (after the filter) every row is drawn;
+//! beyond that only the rows in view, between two spacer rows whose heights
+//! stand for the rest. The spacers' heights are set through the CSSOM, which
+//! a Content-Security-Policy without `'unsafe-inline'` allows, where a
+//! `style` attribute would be refused.
+
+use wasm_bindgen::JsCast;
+use web_sys::{
+    Element, HtmlElement, HtmlInputElement, ScrollBehavior, ScrollIntoViewOptions,
+    ScrollLogicalPosition,
+};
+use yew::prelude::*;
+
+use crate::cells;
+use crate::components::CopyButton;
+use crate::rows::{self, ROW_HEIGHT, Row, VIRTUALISE_ABOVE};
+use crate::state::{Action, Shared};
+
+const COLUMNS: [&str; 11] = [
+    "#",
+    "OS",
+    "Architecture",
+    "Variant",
+    "OS version",
+    "OS features",
+    "Features",
+    "Media type",
+    "Size",
+    "Digest",
+    "Role",
+];
+
+/// The rows and what is highlighted.
+#[derive(Debug, Properties, PartialEq)]
+pub struct PlatformsTableProps {
+    /// Every row of the index.
+    pub rows: Shared<Vec<Row>>,
+    /// The filter field.
+    pub filter: AttrValue,
+    /// The row that the platform question picked.
+    pub pulled: Option<usize>,
+    /// A request to bring a row into view: a counter, so that the same row
+    /// can be asked for twice, and the row number.
+    pub show: Option<(u64, usize)>,
+    /// Receives filter changes.
+    pub on_action: Callback<Action>,
+    /// Asks for a row to be brought into view.
+    pub on_show_row: Callback<usize>,
+}
+
+/// The table, its filter and its scrolling window.
+#[component]
+pub fn PlatformsTable(props: &PlatformsTableProps) -> Html {
+    let scroll_top = use_state_eq(|| 0.0_f64);
+    let viewport = use_state_eq(|| 600.0_f64);
+    let scroller = use_node_ref();
+    let top_spacer = use_node_ref();
+    let bottom_spacer = use_node_ref();
+
+    let visible = {
+        let rows = props.rows.clone();
+        use_memo((rows, props.filter.clone()), |(rows, filter)| {
+            rows::filter(rows, filter)
+        })
+    };
+    let virtual_mode = visible.len() > VIRTUALISE_ABOVE;
+    let range = rows::window(visible.len(), *scroll_top, *viewport);
+
+    {
+        let (top, bottom) = (top_spacer.clone(), bottom_spacer.clone());
+        let heights = if virtual_mode {
+            (
+                range.start as f64 * ROW_HEIGHT,
+                (visible.len() - range.end) as f64 * ROW_HEIGHT,
+            )
+        } else {
+            (0.0, 0.0)
+        };
+        use_effect_with((heights.0 as u64, heights.1 as u64), move |_| {
+            for (node, px) in [(top, heights.0), (bottom, heights.1)] {
+                if let Some(el) = node.cast::<HtmlElement>() {
+                    let _ = el.style().set_property("height", &format!("{px}px"));
+                }
+            }
+        });
+    }
+
+    {
+        let scroller = scroller.clone();
+        let visible = visible.clone();
+        let scroll_top = scroll_top.clone();
+        use_effect_with(props.show, move |show| {
+            let Some((_, row)) = *show else {
+                return;
+            };
+            let Some(position) = visible.iter().position(|&i| i == row) else {
+                return;
+            };
+            if virtual_mode && let Some(el) = scroller.cast::<Element>() {
+                let top = (position as f64 - 2.0).max(0.0) * ROW_HEIGHT;
+                el.set_scroll_top(top as i32);
+                scroll_top.set(top);
+            }
+            bring_into_view(row);
+        });
+    }
+
+    let onscroll = {
+        let scroll_top = scroll_top.clone();
+        let viewport = viewport.clone();
+        Callback::from(move |e: Event| {
+            if let Some(el) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) {
+                scroll_top.set(f64::from(el.scroll_top()));
+                viewport.set(f64::from(el.client_height()));
+            }
+        })
+    };
+    let on_filter = props.on_action.reform(|e: InputEvent| {
+        Action::Filter(e.target_unchecked_into::<HtmlInputElement>().value())
+    });
+
+    let total = props.rows.len();
+    let count = if visible.len() == total {
+        format!("{} rows", cells::grouped(total as u64))
+    } else {
+        format!(
+            "{} of {} rows",
+            cells::grouped(visible.len() as u64),
+            cells::grouped(total as u64)
+        )
+    };
+    let drawn = visible[range.clone()]
+        .iter()
+        .filter_map(|&i| props.rows.get(i))
+        .map(|row| row_html(row, props.pulled == Some(row.index), &props.on_show_row));
+
+    html! {
+        <section class="platforms" aria-labelledby="platforms-caption">
+            <div class="table-tools">
+                <div class="field">
+                    <label for="platform-filter">{ "Filter rows" }</label>
+                    <input id="platform-filter" type="search" value={props.filter.clone()}
+                        oninput={on_filter} placeholder="arm64, windows, attestation…"
+                        autocomplete="off" spellcheck="false" />
+                </div>
+                <p class="count" id="row-count" aria-live="polite">{ count }</p>
+            </div>
+            <div ref={scroller.clone()} id="platforms-scroll"
+                class={classes!("table-scroll", virtual_mode.then_some("virtual"))}
+                {onscroll} tabindex="0" aria-labelledby="platforms-caption">
+                <table id="platforms" class="data platforms-table">
+                    <caption id="platforms-caption">{ "Platforms" }</caption>
+                    <thead>
+                        <tr>{ for COLUMNS.iter().map(|c| html! { <th scope="col">{ *c }</th> }) }</tr>
+                    </thead>
+                    <tbody>
+                        if virtual_mode {
+                            <tr class="spacer" aria-hidden="true" ref={top_spacer.clone()}>
+                                <td colspan="11"></td>
+                            </tr>
+                        }
+                        { for drawn }
+                        if virtual_mode {
+                            <tr class="spacer" aria-hidden="true" ref={bottom_spacer.clone()}>
+                                <td colspan="11"></td>
+                            </tr>
+                        }
+                    </tbody>
+                </table>
+                if visible.is_empty() {
+                    <p class="note empty-table">
+                        { if total == 0 { "The index lists no entries." } else { "No row matches the filter." } }
+                    </p>
+                }
+            </div>
+        </section>
+    }
+}
+
+fn bring_into_view(row: usize) {
+    let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(&format!("row-{row}")))
+    else {
+        return;
+    };
+    let options = ScrollIntoViewOptions::new();
+    options.set_block(ScrollLogicalPosition::Nearest);
+    options.set_behavior(ScrollBehavior::Auto);
+    el.scroll_into_view_with_scroll_into_view_options(&options);
+    if let Ok(el) = el.dyn_into::<HtmlElement>() {
+        let _ = el.focus();
+    }
+}
+
+fn cell(text: &str) -> Html {
+    if text == cells::NONE {
+        html! { <td class="none"><span aria-label="none">{ cells::NONE }</span></td> }
+    } else {
+        html! { <td>{ text }</td> }
+    }
+}
+
+fn row_html(row: &Row, pulled: bool, on_show_row: &Callback<usize>) -> Html {
+    let class = classes!(
+        "entry",
+        row.is_attestation.then_some("attestation"),
+        row.is_index.then_some("nested-index"),
+        (!row.has_platform).then_some("no-platform"),
+        pulled.then_some("pulled"),
+    );
+    let link = |label: String, target: usize| {
+        let onclick = on_show_row.reform(move |_: MouseEvent| target);
+        html! { <button type="button" class="link" {onclick}>{ label }</button> }
+    };
+
+    let platform = if row.has_platform {
+        html! { <>{ for row.platform.iter().map(|t| cell(t)) }</> }
+    } else {
+        html! {
+            <td colspan="6" class="no-platform-cell">
+                { "no platform: a client reads it from the image config" }
+            </td>
+        }
+    };
+    let relation = match (row.attests_row, &row.attests_missing) {
+        (Some(target), _) => Some(link(format!("attests row {target}"), target)),
+        (None, Some(digest)) => Some(html! {
+            <span class="dangling" title={digest.clone()}>
+                { format!("attests {} (not in this index)", cells::short_digest(digest)) }
+            </span>
+        }),
+        (None, None) => None,
+    };
+    let attested_by = row
+        .attested_by
+        .iter()
+        .map(|&by| link(format!("attested by row {by}"), by));
+
+    html! {
+        <tr id={format!("row-{}", row.index)} {class} data-row={row.index.to_string()}
+            tabindex="-1" aria-current={pulled.then_some("true")}>
+            <th scope="row" class="num">{ row.index }</th>
+            { platform }
+            <td><code class="media-type">{ &row.media_type }</code></td>
+            <td class="num">{ &row.size }</td>
+            <td class="digest-cell">
+                <code title={row.digest.clone()} class="short-digest">{ &row.short_digest }</code>
+                if row.digest != cells::NONE {
+                    <CopyButton text={row.digest.clone()}
+                        what={format!("Copy the digest of row {}", row.index)} />
+                }
+            </td>
+            <td class="role">
+                <span class="role-name">{ row.role }</span>
+                if pulled {
+                    <span class="badge">{ "pulled" }</span>
+                }
+                { for relation }
+                { for attested_by }
+            </td>
+        </tr>
+    }
+}
