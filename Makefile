@@ -7,14 +7,14 @@ SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/polyarch/target
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup test lint test-core bench
+.PHONY: all setup test lint test-core bench proxy test-proxy
 
 all: test
 
 setup:
 	scripts/setup.sh
 
-test: setup lint test-core
+test: setup lint test-core test-proxy
 	@echo "make test: all suites passed"
 
 lint:
@@ -23,6 +23,14 @@ lint:
 
 test-core:
 	cargo test -p polyarch-core --locked
+
+# The registry proxy, built as shipped (binary: $(CARGO_TARGET_DIR)/dist/polyarch-proxy).
+proxy:
+	cargo build -p polyarch-proxy --profile dist --locked
+
+# Starts a real docker-registry on loopback ports; needs scripts/setup.sh.
+test-proxy:
+	cargo test -p polyarch-proxy --locked
 
 bench:
 	cargo bench -p polyarch-core

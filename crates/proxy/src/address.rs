@@ -290,8 +290,14 @@ mod tests {
         for text in must_be_loopback {
             assert_eq!(host_ip(text), Some(loopback), "{text}");
         }
-        assert_eq!(host_ip("0xa9fea9fe").map(classify), Some(AddressClass::Metadata));
-        assert_eq!(host_ip("2852039166").map(classify), Some(AddressClass::Metadata));
+        assert_eq!(
+            host_ip("0xa9fea9fe").map(classify),
+            Some(AddressClass::Metadata)
+        );
+        assert_eq!(
+            host_ip("2852039166").map(classify),
+            Some(AddressClass::Metadata)
+        );
         assert_eq!(host_ip("0").map(classify), Some(AddressClass::Unspecified));
     }
 

@@ -77,10 +77,11 @@ impl FromStr for Pattern {
             return Ok(Pattern::Exact(text.parse()?));
         };
 
-        let bad = || PatternError::BadSuffix { text: text.to_owned() };
+        let bad = || PatternError::BadSuffix {
+            text: text.to_owned(),
+        };
         let registry: Registry = suffix.parse().map_err(|_| bad())?;
-        if registry.port().is_some() || registry.ip().is_some() || !registry.host().contains('.')
-        {
+        if registry.port().is_some() || registry.ip().is_some() || !registry.host().contains('.') {
             return Err(bad());
         }
         Ok(Pattern::Suffix(registry.host().to_owned()))
@@ -200,13 +201,24 @@ mod tests {
 
         for (pattern, name) in table {
             let list = Allowlist::parse([pattern]).unwrap();
-            assert!(!list.allows(&registry(name)), "{pattern} must not match {name}");
+            assert!(
+                !list.allows(&registry(name)),
+                "{pattern} must not match {name}"
+            );
         }
     }
 
     #[test]
     fn rejects_bad_patterns() {
-        let table = ["*.", "*.io:443", "*.127.0.0.1", "*.localhost", "ghcr.io/x", "*ghcr.io", ""];
+        let table = [
+            "*.",
+            "*.io:443",
+            "*.127.0.0.1",
+            "*.localhost",
+            "ghcr.io/x",
+            "*ghcr.io",
+            "",
+        ];
 
         for text in table {
             assert!(text.parse::<Pattern>().is_err(), "{text} must be rejected");
@@ -217,7 +229,12 @@ mod tests {
     fn default_list_holds_the_public_registries() {
         let list = Allowlist::parse(DEFAULT_REGISTRIES).unwrap();
 
-        for name in ["docker.io", "ghcr.io", "us-docker.pkg.dev", "myreg.azurecr.io"] {
+        for name in [
+            "docker.io",
+            "ghcr.io",
+            "us-docker.pkg.dev",
+            "myreg.azurecr.io",
+        ] {
             assert!(list.allows(&registry(name)), "{name}");
         }
         for name in ["127.0.0.1", "localhost", "example.com", "pkg.dev"] {

@@ -73,7 +73,12 @@ impl Observed {
         log: RequestLog,
         permit: Option<OwnedSemaphorePermit>,
     ) -> Observed {
-        Observed { inner: Box::pin(inner), bytes: 0, log, _permit: permit }
+        Observed {
+            inner: Box::pin(inner),
+            bytes: 0,
+            log,
+            _permit: permit,
+        }
     }
 }
 
@@ -189,7 +194,9 @@ pub fn check_announced_digest(announced: Option<&str>, bytes: &[u8], log: &Reque
 mod tests {
     use super::*;
 
-    fn chunks(parts: &[&'static [u8]]) -> impl Stream<Item = Result<Bytes, reqwest::Error>> + Unpin {
+    fn chunks(
+        parts: &[&'static [u8]],
+    ) -> impl Stream<Item = Result<Bytes, reqwest::Error>> + Unpin {
         let items: Vec<Result<Bytes, reqwest::Error>> =
             parts.iter().map(|p| Ok(Bytes::from_static(p))).collect();
         futures_util::stream::iter(items)
@@ -205,12 +212,17 @@ mod tests {
 
     #[tokio::test]
     async fn reads_manifests_up_to_the_limit() {
-        let whole = read_manifest(chunks(&[b"{\"a\":", b"1}"]), None, 7).await.unwrap();
+        let whole = read_manifest(chunks(&[b"{\"a\":", b"1}"]), None, 7)
+            .await
+            .unwrap();
         let too_long = read_manifest(chunks(&[b"{\"a\":", b"12}"]), None, 7).await;
         let announced_too_long = read_manifest(chunks(&[]), Some(8), 7).await;
 
         assert_eq!(&whole[..], b"{\"a\":1}");
         assert!(matches!(too_long, Err(ManifestReadError::TooLarge)));
-        assert!(matches!(announced_too_long, Err(ManifestReadError::TooLarge)));
+        assert!(matches!(
+            announced_too_long,
+            Err(ManifestReadError::TooLarge)
+        ));
     }
 }

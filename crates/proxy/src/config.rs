@@ -76,7 +76,12 @@ pub struct Args {
 
     /// Registry to forward to, in addition to the default public ones:
     /// `host`, `host:port` or `*.domain`. Repeat or separate with commas.
-    #[arg(long, env = "POLYARCH_PROXY_ALLOW_REGISTRY", value_name = "HOST[:PORT]", value_delimiter = ',')]
+    #[arg(
+        long,
+        env = "POLYARCH_PROXY_ALLOW_REGISTRY",
+        value_name = "HOST[:PORT]",
+        value_delimiter = ','
+    )]
     pub allow_registry: Vec<String>,
 
     /// Forget the default list of public registries (Docker Hub, ghcr.io,
@@ -88,16 +93,31 @@ pub struct Args {
     /// Registry that may be reached on a loopback, private, link-local,
     /// unique-local or metadata address (a local demo registry). This is the
     /// only way such an address is reached; the entry is also allowlisted.
-    #[arg(long, env = "POLYARCH_PROXY_ALLOW_PRIVATE", value_name = "HOST[:PORT]", value_delimiter = ',')]
+    #[arg(
+        long,
+        env = "POLYARCH_PROXY_ALLOW_PRIVATE",
+        value_name = "HOST[:PORT]",
+        value_delimiter = ','
+    )]
     pub allow_private: Vec<String>,
 
     /// Registry spoken to over plain HTTP instead of HTTPS.
-    #[arg(long, env = "POLYARCH_PROXY_PLAIN_HTTP", value_name = "HOST:PORT", value_delimiter = ',')]
+    #[arg(
+        long,
+        env = "POLYARCH_PROXY_PLAIN_HTTP",
+        value_name = "HOST:PORT",
+        value_delimiter = ','
+    )]
     pub plain_http: Vec<String>,
 
     /// Origin (`scheme://host[:port]`) whose pages may call the proxy.
     /// [default: the proxy's own origin]
-    #[arg(long, env = "POLYARCH_PROXY_ALLOW_ORIGIN", value_name = "ORIGIN", value_delimiter = ',')]
+    #[arg(
+        long,
+        env = "POLYARCH_PROXY_ALLOW_ORIGIN",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
     pub allow_origin: Vec<String>,
 
     /// Largest manifest forwarded either way, in bytes. [default: 4194304]
@@ -276,10 +296,14 @@ impl Config {
         let file = match &args.config {
             None => FileConfig::default(),
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|source| ConfigError::Read { path: path.clone(), source })?;
-                toml::from_str(&text)
-                    .map_err(|source| ConfigError::Parse { path: path.clone(), source })?
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|source| ConfigError::Parse {
+                    path: path.clone(),
+                    source,
+                })?
             }
         };
         Config::from_parts(args, file)
@@ -288,7 +312,11 @@ impl Config {
     /// Settles flags (and environment) over the file over the defaults.
     pub fn from_parts(args: Args, file: FileConfig) -> Result<Config, ConfigError> {
         let pick = |flag: Vec<String>, file: Option<Vec<String>>| {
-            if flag.is_empty() { file.unwrap_or_default() } else { flag }
+            if flag.is_empty() {
+                file.unwrap_or_default()
+            } else {
+                flag
+            }
         };
         let listen = args.listen.or(file.listen).unwrap_or_else(default_listen);
         let no_defaults = args.no_default_registries || file.no_default_registries.unwrap_or(false);
@@ -303,10 +331,15 @@ impl Config {
         }
         patterns.extend(allow_registry);
         patterns.extend(allow_private.iter().cloned());
-        let registries = Allowlist::parse(&patterns)
-            .map_err(|source| ConfigError::Pattern { setting: "allow-registry", source })?;
-        let allow_private = Allowlist::parse(&allow_private)
-            .map_err(|source| ConfigError::Pattern { setting: "allow-private", source })?;
+        let registries = Allowlist::parse(&patterns).map_err(|source| ConfigError::Pattern {
+            setting: "allow-registry",
+            source,
+        })?;
+        let allow_private =
+            Allowlist::parse(&allow_private).map_err(|source| ConfigError::Pattern {
+                setting: "allow-private",
+                source,
+            })?;
         let plain_http = plain_http
             .iter()
             .map(|s| s.parse())
@@ -321,7 +354,10 @@ impl Config {
         let allowed_origins = if allow_origin.is_empty() {
             own_origins(&public_origin, public_url.is_none(), listen)
         } else {
-            allow_origin.iter().map(|o| normalise_origin(o)).collect::<Result<_, _>>()?
+            allow_origin
+                .iter()
+                .map(|o| normalise_origin(o))
+                .collect::<Result<_, _>>()?
         };
 
         let limits = Limits {
@@ -334,10 +370,14 @@ impl Config {
                 .or(file.max_header_bytes)
                 .unwrap_or(DEFAULT_HEADER_BYTES),
             connect_timeout: Duration::from_secs(
-                args.connect_timeout.or(file.connect_timeout).unwrap_or(DEFAULT_CONNECT_SECS),
+                args.connect_timeout
+                    .or(file.connect_timeout)
+                    .unwrap_or(DEFAULT_CONNECT_SECS),
             ),
             response_timeout: Duration::from_secs(
-                args.response_timeout.or(file.response_timeout).unwrap_or(DEFAULT_RESPONSE_SECS),
+                args.response_timeout
+                    .or(file.response_timeout)
+                    .unwrap_or(DEFAULT_RESPONSE_SECS),
             ),
             max_concurrent: args
                 .max_concurrent
@@ -356,7 +396,10 @@ impl Config {
             plain_http,
             allowed_origins,
             limits,
-            log: args.log.or(file.log).unwrap_or_else(|| DEFAULT_LOG.to_owned()),
+            log: args
+                .log
+                .or(file.log)
+                .unwrap_or_else(|| DEFAULT_LOG.to_owned()),
         })
     }
 
@@ -367,7 +410,9 @@ impl Config {
 }
 
 fn default_listen() -> SocketAddr {
-    DEFAULT_LISTEN.parse().unwrap_or_else(|_| unreachable!("the default address parses"))
+    DEFAULT_LISTEN
+        .parse()
+        .unwrap_or_else(|_| unreachable!("the default address parses"))
 }
 
 fn check_limits(limits: &Limits) -> Result<(), ConfigError> {
@@ -396,7 +441,9 @@ fn own_origins(public_origin: &str, derived: bool, listen: SocketAddr) -> Vec<St
 
 /// `scheme://host[:port]` in the form browsers send in `Origin`.
 pub fn normalise_origin(text: &str) -> Result<String, ConfigError> {
-    let bad = || ConfigError::Origin { origin: text.to_owned() };
+    let bad = || ConfigError::Origin {
+        origin: text.to_owned(),
+    };
     let url = Url::parse(text).map_err(|_| bad())?;
 
     let bare = matches!(url.path(), "" | "/") && url.query().is_none() && url.fragment().is_none();
@@ -415,7 +462,10 @@ mod tests {
         let config = Config::default();
 
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
-        assert_eq!(config.allowed_origins, ["http://127.0.0.1:8080", "http://localhost:8080"]);
+        assert_eq!(
+            config.allowed_origins,
+            ["http://127.0.0.1:8080", "http://localhost:8080"]
+        );
         assert!(config.registries.allows(&"ghcr.io".parse().unwrap()));
         assert!(!config.registries.allows(&"127.0.0.1:5000".parse().unwrap()));
         assert!(config.allow_private.patterns().is_empty());
@@ -485,6 +535,11 @@ mod tests {
         let args = Args::parse_from(["polyarch-proxy", "--max-concurrent", "0"]);
         let result = Config::from_parts(args, FileConfig::default());
 
-        assert!(matches!(result, Err(ConfigError::Zero { setting: "max-concurrent" })));
+        assert!(matches!(
+            result,
+            Err(ConfigError::Zero {
+                setting: "max-concurrent"
+            })
+        ));
     }
 }

@@ -56,19 +56,31 @@ pub fn merge_vary(existing: Option<&str>) -> String {
         .split(',')
         .map(str::trim)
         .any(|v| v == "*" || v.eq_ignore_ascii_case("origin"));
-    if has_origin_or_star { existing.to_owned() } else { format!("{existing}, Origin") }
+    if has_origin_or_star {
+        existing.to_owned()
+    } else {
+        format!("{existing}, Origin")
+    }
 }
 
 /// The middleware for `/r/...`.
 pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let origin = request.headers().get(header::ORIGIN).map(|v| v.to_str().unwrap_or("\u{0}"));
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .map(|v| v.to_str().unwrap_or("\u{0}"));
     let origin = origin.map(str::to_owned);
-    let allowed = origin.as_deref().map(|o| origin_allowed(o, &state.config.allowed_origins));
+    let allowed = origin
+        .as_deref()
+        .map(|o| origin_allowed(o, &state.config.allowed_origins));
 
     let mut response = if request.method() == Method::OPTIONS {
         preflight(request.headers(), origin.as_deref(), allowed)
     } else if let (Some(origin), Some(false)) = (&origin, allowed) {
-        AppError::OriginNotAllowed { origin: origin.clone() }.into_response()
+        AppError::OriginNotAllowed {
+            origin: origin.clone(),
+        }
+        .into_response()
     } else {
         next.run(request).await
     };
@@ -98,9 +110,18 @@ fn preflight(headers: &HeaderMap, origin: Option<&str>, allowed: Option<bool>) -
 
     let mut response = StatusCode::NO_CONTENT.into_response();
     let out = response.headers_mut();
-    out.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(ALLOWED_METHODS));
-    out.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static(ALLOWED_HEADERS));
-    out.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static(PREFLIGHT_MAX_AGE));
+    out.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static(ALLOWED_METHODS),
+    );
+    out.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static(ALLOWED_HEADERS),
+    );
+    out.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static(PREFLIGHT_MAX_AGE),
+    );
     out.append(
         header::VARY,
         HeaderValue::from_static("Access-Control-Request-Method, Access-Control-Request-Headers"),
@@ -110,7 +131,11 @@ fn preflight(headers: &HeaderMap, origin: Option<&str>, allowed: Option<bool>) -
 
 /// Folds every `Vary` value into one that includes `Origin`.
 fn set_vary(headers: &mut HeaderMap) {
-    let values: Vec<&str> = headers.get_all(header::VARY).iter().filter_map(|v| v.to_str().ok()).collect();
+    let values: Vec<&str> = headers
+        .get_all(header::VARY)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
     let joined = values.join(", ");
     let merged = merge_vary(Some(&joined));
 
@@ -131,7 +156,10 @@ mod tests {
             (Some("Accept"), "Accept, Origin"),
             (Some("Accept, origin"), "Accept, origin"),
             (Some("*"), "*"),
-            (Some("Accept-Encoding, Accept"), "Accept-Encoding, Accept, Origin"),
+            (
+                Some("Accept-Encoding, Accept"),
+                "Accept-Encoding, Accept, Origin",
+            ),
         ];
 
         for (existing, expected) in table {

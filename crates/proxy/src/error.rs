@@ -41,7 +41,9 @@ pub enum AppError {
     },
     /// The target (registry, redirect or token realm) is an address the proxy
     /// must not reach.
-    #[error("{host} is a {class} address, which this proxy does not reach unless --allow-private names it")]
+    #[error(
+        "{host} is a {class} address, which this proxy does not reach unless --allow-private names it"
+    )]
     AddressNotAllowed {
         /// The host as named in the URL.
         host: String,
@@ -141,9 +143,7 @@ impl AppError {
             | AppError::AddressNotAllowed { .. }
             | AppError::OriginNotAllowed { .. } => StatusCode::FORBIDDEN,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::RequestHeadersTooLarge { .. } => {
-                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
-            }
+            AppError::RequestHeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             AppError::ManifestTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UpstreamManifestTooLarge { .. }
             | AppError::UpstreamHeadersTooLarge { .. }
@@ -196,11 +196,18 @@ struct Entry<'a> {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let envelope = Envelope { errors: [Entry { code: self.code(), message: self.to_string() }] };
+        let envelope = Envelope {
+            errors: [Entry {
+                code: self.code(),
+                message: self.to_string(),
+            }],
+        };
         let mut response = (status, Json(envelope)).into_response();
 
         if matches!(self, AppError::Busy) {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         response
     }
@@ -215,18 +222,35 @@ mod tests {
         let table = [
             (AppError::UnknownRoute, StatusCode::NOT_FOUND, "UNSUPPORTED"),
             (
-                AppError::RegistryNotAllowed { registry: "example.com".into() },
+                AppError::RegistryNotAllowed {
+                    registry: "example.com".into(),
+                },
                 StatusCode::FORBIDDEN,
                 "DENIED",
             ),
             (
-                AppError::AddressNotAllowed { host: "127.0.0.1".into(), class: AddressClass::Loopback },
+                AppError::AddressNotAllowed {
+                    host: "127.0.0.1".into(),
+                    class: AddressClass::Loopback,
+                },
                 StatusCode::FORBIDDEN,
                 "DENIED",
             ),
-            (AppError::ManifestTooLarge { limit: 4 }, StatusCode::PAYLOAD_TOO_LARGE, "SIZE_INVALID"),
-            (AppError::UpstreamTimeout { seconds: 1 }, StatusCode::GATEWAY_TIMEOUT, "UNAVAILABLE"),
-            (AppError::Busy, StatusCode::SERVICE_UNAVAILABLE, "TOOMANYREQUESTS"),
+            (
+                AppError::ManifestTooLarge { limit: 4 },
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "SIZE_INVALID",
+            ),
+            (
+                AppError::UpstreamTimeout { seconds: 1 },
+                StatusCode::GATEWAY_TIMEOUT,
+                "UNAVAILABLE",
+            ),
+            (
+                AppError::Busy,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "TOOMANYREQUESTS",
+            ),
         ];
 
         for (error, status, code) in table {
@@ -236,7 +260,10 @@ mod tests {
 
     #[test]
     fn message_names_the_refused_address_class() {
-        let error = AppError::AddressNotAllowed { host: "10.0.0.1".into(), class: AddressClass::Private };
+        let error = AppError::AddressNotAllowed {
+            host: "10.0.0.1".into(),
+            class: AddressClass::Private,
+        };
 
         assert_eq!(
             error.to_string(),

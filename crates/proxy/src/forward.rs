@@ -106,7 +106,11 @@ impl ProxyRoute {
             return Ok(ProxyRoute::Token { registry });
         }
         if tail == "/v2" || tail.starts_with("/v2/") {
-            let path = if tail == "/v2" { "/v2/".to_owned() } else { tail.to_owned() };
+            let path = if tail == "/v2" {
+                "/v2/".to_owned()
+            } else {
+                tail.to_owned()
+            };
             return Ok(ProxyRoute::Api { registry, path });
         }
         Err(AppError::UnknownRoute)
@@ -121,7 +125,11 @@ impl ProxyRoute {
 
 /// The registry's base URL: scheme, API host and port.
 pub fn base_url(config: &Config, registry: &Registry) -> Result<Url, AppError> {
-    let scheme = if config.is_plain_http(registry) { "http" } else { "https" };
+    let scheme = if config.is_plain_http(registry) {
+        "http"
+    } else {
+        "https"
+    };
     let port = registry.port().map(|p| format!(":{p}")).unwrap_or_default();
     let text = format!("{scheme}://{}{port}/", registry.upstream_host());
 
@@ -142,14 +150,28 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
     let route = ProxyRoute::parse(parts.uri.path());
     let mut log = RequestLog {
         method: parts.method.to_string(),
-        registry: route.as_ref().map(|r| r.registry().to_string()).unwrap_or_default(),
+        registry: route
+            .as_ref()
+            .map(|r| r.registry().to_string())
+            .unwrap_or_default(),
         path: parts.uri.path().to_owned(),
         status: 0,
         started,
     };
 
     let result = match route {
-        Ok(route) => dispatch(&state, route, parts.method, &parts.uri, &parts.headers, body, &log).await,
+        Ok(route) => {
+            dispatch(
+                &state,
+                route,
+                parts.method,
+                &parts.uri,
+                &parts.headers,
+                body,
+                &log,
+            )
+            .await
+        }
         Err(error) => Err(error),
     };
     match result {
@@ -176,22 +198,33 @@ async fn dispatch(
     log: &RequestLog,
 ) -> Result<Response, AppError> {
     let limit = state.config.limits.max_header_bytes;
-    let header_bytes: usize = headers.iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
+    let header_bytes: usize = headers
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
     if header_bytes > limit {
         return Err(AppError::RequestHeadersTooLarge { limit });
     }
 
     let registry = route.registry().clone();
     if !state.config.registries.allows(&registry) {
-        return Err(AppError::RegistryNotAllowed { registry: registry.to_string() });
+        return Err(AppError::RegistryNotAllowed {
+            registry: registry.to_string(),
+        });
     }
     let base = base_url(&state.config, &registry)?;
-    let permit = state.permits.clone().try_acquire_owned().map_err(|_| AppError::Busy)?;
+    let permit = state
+        .permits
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| AppError::Busy)?;
 
     match route {
         ProxyRoute::Token { .. } => {
             if method != Method::GET {
-                return Err(AppError::MethodNotAllowed { method: method.to_string() });
+                return Err(AppError::MethodNotAllowed {
+                    method: method.to_string(),
+                });
             }
             let response =
                 token::fetch(state, &registry, &base, uri.query(), headers, log.clone()).await;
@@ -199,7 +232,15 @@ async fn dispatch(
             response
         }
         ProxyRoute::Api { path, .. } => {
-            let call = ApiCall { registry, base, path, method, uri, headers, log };
+            let call = ApiCall {
+                registry,
+                base,
+                path,
+                method,
+                uri,
+                headers,
+                log,
+            };
             forward(state, call, body, permit).await
         }
     }
@@ -223,10 +264,15 @@ async fn forward(
 ) -> Result<Response, AppError> {
     let has_body = matches!(call.method, Method::PUT | Method::POST | Method::PATCH);
     if !has_body && !matches!(call.method, Method::GET | Method::HEAD | Method::DELETE) {
-        return Err(AppError::MethodNotAllowed { method: call.method.to_string() });
+        return Err(AppError::MethodNotAllowed {
+            method: call.method.to_string(),
+        });
     }
 
-    let mut url = call.base.join(&call.path).map_err(|_| AppError::PathEscapes)?;
+    let mut url = call
+        .base
+        .join(&call.path)
+        .map_err(|_| AppError::PathEscapes)?;
     url.set_query(call.uri.query());
     if !url.path().starts_with("/v2/") {
         return Err(AppError::PathEscapes);
@@ -245,28 +291,46 @@ async fn forward(
     }
     let upload = match (has_body, manifest) {
         (false, _) => None,
-        (true, true) => Some(reqwest::Body::from(read_request_manifest(call.headers, body, limit).await?)),
+        (true, true) => Some(reqwest::Body::from(
+            read_request_manifest(call.headers, body, limit).await?,
+        )),
         (true, false) => Some(reqwest::Body::wrap_stream(body.into_data_stream())),
     };
 
-    let outgoing = Outgoing { method: call.method.clone(), url, headers, body: upload };
+    let outgoing = Outgoing {
+        method: call.method.clone(),
+        url,
+        headers,
+        body: upload,
+    };
     let (response, final_url) = state.upstream.send(outgoing).await?;
 
     let header_limit = state.config.limits.max_header_bytes;
-    let header_bytes: usize =
-        response.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
+    let header_bytes: usize = response
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
     if header_bytes > header_limit {
-        return Err(AppError::UpstreamHeadersTooLarge { limit: header_limit });
+        return Err(AppError::UpstreamHeadersTooLarge {
+            limit: header_limit,
+        });
     }
 
     let status = response.status();
     let registry_name = call.registry.to_string();
-    let context = RewriteContext { request: &final_url, registry: &registry_name };
+    let context = RewriteContext {
+        request: &final_url,
+        registry: &registry_name,
+    };
     let proxy_realm = format!("{}/r/{registry_name}/token", state.config.public_origin);
     let mut out = response_headers(response.headers(), &context, &proxy_realm, |realm| {
         state.realms.remember(&call.registry, realm);
     });
-    let log = RequestLog { status: status.as_u16(), ..call.log.clone() };
+    let log = RequestLog {
+        status: status.as_u16(),
+        ..call.log.clone()
+    };
 
     let read_whole = manifest && call.method == Method::GET && status.is_success();
     let body = if read_whole {
@@ -291,7 +355,11 @@ async fn forward(
 }
 
 /// Reads a manifest the page is pushing, up to the limit.
-async fn read_request_manifest(headers: &HeaderMap, body: Body, limit: u64) -> Result<Bytes, AppError> {
+async fn read_request_manifest(
+    headers: &HeaderMap,
+    body: Body,
+    limit: u64,
+) -> Result<Bytes, AppError> {
     let announced = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -330,12 +398,11 @@ fn response_headers(
         let rewritten = match (name, text) {
             (n, Some(t)) if n == header::LOCATION => rewrite::location(t, context),
             (n, Some(t)) if n == header::LINK => Some(rewrite::link(t, context)),
-            (n, Some(t)) if n == header::WWW_AUTHENTICATE => {
-                rewrite::challenge(t, proxy_realm).map(|(header_value, realm)| {
+            (n, Some(t)) if n == header::WWW_AUTHENTICATE => rewrite::challenge(t, proxy_realm)
+                .map(|(header_value, realm)| {
                     remember_realm(realm);
                     header_value
-                })
-            }
+                }),
             _ => None,
         };
         match rewritten.and_then(|r| HeaderValue::from_str(&r).ok()) {
@@ -354,8 +421,20 @@ mod tests {
     fn parses_proxy_paths() {
         let registry = |s: &str| s.parse::<Registry>().unwrap();
         let table = [
-            ("/r/ghcr.io/v2/", Ok(ProxyRoute::Api { registry: registry("ghcr.io"), path: "/v2/".into() })),
-            ("/r/ghcr.io/v2", Ok(ProxyRoute::Api { registry: registry("ghcr.io"), path: "/v2/".into() })),
+            (
+                "/r/ghcr.io/v2/",
+                Ok(ProxyRoute::Api {
+                    registry: registry("ghcr.io"),
+                    path: "/v2/".into(),
+                }),
+            ),
+            (
+                "/r/ghcr.io/v2",
+                Ok(ProxyRoute::Api {
+                    registry: registry("ghcr.io"),
+                    path: "/v2/".into(),
+                }),
+            ),
             (
                 "/r/127.0.0.1:5000/v2/a/b/manifests/latest",
                 Ok(ProxyRoute::Api {
@@ -363,7 +442,12 @@ mod tests {
                     path: "/v2/a/b/manifests/latest".into(),
                 }),
             ),
-            ("/r/docker.io/token", Ok(ProxyRoute::Token { registry: registry("docker.io") })),
+            (
+                "/r/docker.io/token",
+                Ok(ProxyRoute::Token {
+                    registry: registry("docker.io"),
+                }),
+            ),
             ("/r/ghcr.io", Err("no such proxy route")),
             ("/r/ghcr.io/v3/", Err("no such proxy route")),
             ("/r/ghcr.io/token/x", Err("no such proxy route")),
@@ -376,7 +460,9 @@ mod tests {
             let got = ProxyRoute::parse(path).map_err(|e| e.to_string());
             match (got, expected) {
                 (Ok(route), Ok(want)) => assert_eq!(route, want, "{path}"),
-                (Err(message), Err(want)) => assert!(message.starts_with(want), "{path}: {message}"),
+                (Err(message), Err(want)) => {
+                    assert!(message.starts_with(want), "{path}: {message}")
+                }
                 (got, want) => panic!("{path}: got {got:?}, want {want:?}"),
             }
         }
@@ -384,7 +470,11 @@ mod tests {
 
     #[test]
     fn recognises_manifest_paths() {
-        let must_match = ["/v2/a/manifests/latest", "/v2/a/b/manifests/sha256:00", "/v2/manifests/manifests/x"];
+        let must_match = [
+            "/v2/a/manifests/latest",
+            "/v2/a/b/manifests/sha256:00",
+            "/v2/manifests/manifests/x",
+        ];
         let must_not_match = [
             "/v2/a/blobs/sha256:00",
             "/v2/a/manifests/",
@@ -424,23 +514,37 @@ mod tests {
     #[test]
     fn drops_and_rewrites_response_headers() {
         let mut upstream = HeaderMap::new();
-        upstream.insert("docker-content-digest", HeaderValue::from_static("sha256:00"));
+        upstream.insert(
+            "docker-content-digest",
+            HeaderValue::from_static("sha256:00"),
+        );
         upstream.insert("set-cookie", HeaderValue::from_static("s=1"));
         upstream.insert("access-control-allow-origin", HeaderValue::from_static("*"));
         upstream.insert("transfer-encoding", HeaderValue::from_static("chunked"));
-        upstream.insert("location", HeaderValue::from_static("/v2/a/blobs/uploads/u?x=1"));
+        upstream.insert(
+            "location",
+            HeaderValue::from_static("/v2/a/blobs/uploads/u?x=1"),
+        );
         upstream.insert(
             "www-authenticate",
             HeaderValue::from_static(r#"Bearer realm="https://auth.example/token",service="s""#),
         );
         let request = Url::parse("https://reg.example/v2/a/blobs/uploads/").unwrap();
-        let context = RewriteContext { request: &request, registry: "reg.example" };
+        let context = RewriteContext {
+            request: &request,
+            registry: "reg.example",
+        };
         let mut realms = Vec::new();
 
-        let out = response_headers(&upstream, &context, "http://p/r/reg.example/token", |r| realms.push(r));
+        let out = response_headers(&upstream, &context, "http://p/r/reg.example/token", |r| {
+            realms.push(r)
+        });
 
         assert_eq!(out.get("docker-content-digest").unwrap(), "sha256:00");
-        assert_eq!(out.get("location").unwrap(), "/r/reg.example/v2/a/blobs/uploads/u?x=1");
+        assert_eq!(
+            out.get("location").unwrap(),
+            "/r/reg.example/v2/a/blobs/uploads/u?x=1"
+        );
         assert_eq!(
             out.get("www-authenticate").unwrap(),
             r#"Bearer realm="http://p/r/reg.example/token",service="s""#

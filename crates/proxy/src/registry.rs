@@ -102,7 +102,9 @@ impl FromStr for Registry {
         }
         let allowed = |c: char| c.is_ascii_alphanumeric() || "-._[]:".contains(c);
         if !text.chars().all(allowed) {
-            return Err(RegistryError::BadCharacter { text: text.to_owned() });
+            return Err(RegistryError::BadCharacter {
+                text: text.to_owned(),
+            });
         }
 
         let (host_text, port_text) = split_port(text);
@@ -110,7 +112,11 @@ impl FromStr for Registry {
             None => None,
             Some(p) => match p.parse::<u16>() {
                 Ok(n) if n > 0 && p.bytes().all(|b| b.is_ascii_digit()) => Some(n),
-                _ => return Err(RegistryError::BadPort { text: text.to_owned() }),
+                _ => {
+                    return Err(RegistryError::BadPort {
+                        text: text.to_owned(),
+                    });
+                }
             },
         };
 
@@ -118,10 +124,16 @@ impl FromStr for Registry {
             Ok(url::Host::Domain(d)) => d.trim_end_matches('.').to_owned(),
             Ok(url::Host::Ipv4(v4)) => v4.to_string(),
             Ok(url::Host::Ipv6(v6)) => format!("[{v6}]"),
-            Err(_) => return Err(RegistryError::BadHost { text: text.to_owned() }),
+            Err(_) => {
+                return Err(RegistryError::BadHost {
+                    text: text.to_owned(),
+                });
+            }
         };
         if host.is_empty() || host.contains(':') && !host.starts_with('[') {
-            return Err(RegistryError::BadHost { text: text.to_owned() });
+            return Err(RegistryError::BadHost {
+                text: text.to_owned(),
+            });
         }
 
         Ok(Registry { host, port })
@@ -186,18 +198,68 @@ mod tests {
     fn rejects_what_is_not_host_and_port() {
         let table = [
             ("", RegistryError::Empty),
-            ("user@ghcr.io", RegistryError::BadCharacter { text: "user@ghcr.io".into() }),
-            ("ghcr.io/x", RegistryError::BadCharacter { text: "ghcr.io/x".into() }),
-            ("ghcr.io%2f", RegistryError::BadCharacter { text: "ghcr.io%2f".into() }),
+            (
+                "user@ghcr.io",
+                RegistryError::BadCharacter {
+                    text: "user@ghcr.io".into(),
+                },
+            ),
+            (
+                "ghcr.io/x",
+                RegistryError::BadCharacter {
+                    text: "ghcr.io/x".into(),
+                },
+            ),
+            (
+                "ghcr.io%2f",
+                RegistryError::BadCharacter {
+                    text: "ghcr.io%2f".into(),
+                },
+            ),
             ("a b", RegistryError::BadCharacter { text: "a b".into() }),
-            ("ghcr.io:0", RegistryError::BadPort { text: "ghcr.io:0".into() }),
-            ("ghcr.io:", RegistryError::BadPort { text: "ghcr.io:".into() }),
-            ("ghcr.io:+5", RegistryError::BadCharacter { text: "ghcr.io:+5".into() }),
-            ("ghcr.io:70000", RegistryError::BadPort { text: "ghcr.io:70000".into() }),
+            (
+                "ghcr.io:0",
+                RegistryError::BadPort {
+                    text: "ghcr.io:0".into(),
+                },
+            ),
+            (
+                "ghcr.io:",
+                RegistryError::BadPort {
+                    text: "ghcr.io:".into(),
+                },
+            ),
+            (
+                "ghcr.io:+5",
+                RegistryError::BadCharacter {
+                    text: "ghcr.io:+5".into(),
+                },
+            ),
+            (
+                "ghcr.io:70000",
+                RegistryError::BadPort {
+                    text: "ghcr.io:70000".into(),
+                },
+            ),
             ("::1", RegistryError::BadHost { text: "::1".into() }),
-            ("[::1", RegistryError::BadHost { text: "[::1".into() }),
-            ("[::1]x", RegistryError::BadPort { text: "[::1]x".into() }),
-            (":5000", RegistryError::BadHost { text: ":5000".into() }),
+            (
+                "[::1",
+                RegistryError::BadHost {
+                    text: "[::1".into(),
+                },
+            ),
+            (
+                "[::1]x",
+                RegistryError::BadPort {
+                    text: "[::1]x".into(),
+                },
+            ),
+            (
+                ":5000",
+                RegistryError::BadHost {
+                    text: ":5000".into(),
+                },
+            ),
         ];
 
         for (text, expected) in table {

@@ -39,7 +39,8 @@ impl Resolve for PublicOnly {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let kept = keep_public(&host, found)?;
             let addrs: Addrs = Box::new(kept.into_iter());
             Ok(addrs)
@@ -54,11 +55,19 @@ impl Resolve for PublicOnly {
 /// [`BlockedName`] when none is public (an empty list counts as loopback-free
 /// but still unusable, and is reported as `unspecified`).
 pub fn keep_public(name: &str, found: Vec<SocketAddr>) -> Result<Vec<SocketAddr>, BlockedName> {
-    let first_class = found.first().map_or(AddressClass::Unspecified, |a| classify(a.ip()));
-    let kept: Vec<SocketAddr> = found.into_iter().filter(|a| classify(a.ip()).is_public()).collect();
+    let first_class = found
+        .first()
+        .map_or(AddressClass::Unspecified, |a| classify(a.ip()));
+    let kept: Vec<SocketAddr> = found
+        .into_iter()
+        .filter(|a| classify(a.ip()).is_public())
+        .collect();
 
     if kept.is_empty() {
-        return Err(BlockedName { name: name.to_owned(), class: first_class });
+        return Err(BlockedName {
+            name: name.to_owned(),
+            class: first_class,
+        });
     }
     Ok(kept)
 }
@@ -73,7 +82,12 @@ mod tests {
 
     #[test]
     fn keeps_only_public_addresses() {
-        let found = addrs(&["127.0.0.1:0", "93.184.215.14:0", "[::1]:0", "[2606:4700::1]:0"]);
+        let found = addrs(&[
+            "127.0.0.1:0",
+            "93.184.215.14:0",
+            "[::1]:0",
+            "[2606:4700::1]:0",
+        ]);
 
         let kept = keep_public("mixed.example", found).unwrap();
 
@@ -91,7 +105,10 @@ mod tests {
 
         for (list, class) in table {
             let result = keep_public("rebind.example", addrs(&list));
-            let expected = BlockedName { name: "rebind.example".into(), class };
+            let expected = BlockedName {
+                name: "rebind.example".into(),
+                class,
+            };
             assert_eq!(result, Err(expected), "{list:?}");
         }
     }

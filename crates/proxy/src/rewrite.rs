@@ -128,7 +128,10 @@ impl Challenge {
             rest = after;
         }
 
-        Some(Challenge { scheme: scheme.to_owned(), params })
+        Some(Challenge {
+            scheme: scheme.to_owned(),
+            params,
+        })
     }
 
     /// Whether the scheme is `Bearer` (in any case).
@@ -138,13 +141,19 @@ impl Challenge {
 
     /// The value of a parameter.
     pub fn param(&self, key: &str) -> Option<&str> {
-        self.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.params
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The challenge as a header value, every parameter quoted.
     pub fn to_header(&self) -> String {
-        let params: Vec<String> =
-            self.params.iter().map(|(k, v)| format!("{k}=\"{}\"", escape(v))).collect();
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
+            .collect();
         format!("{} {}", self.scheme, params.join(","))
     }
 }
@@ -208,14 +217,23 @@ mod tests {
     #[test]
     fn rewrites_locations_that_point_at_the_registry() {
         let url = request();
-        let upstream = Upstream { request: &url, registry: REGISTRY };
+        let upstream = Upstream {
+            request: &url,
+            registry: REGISTRY,
+        };
         let table = [
             (
                 "http://127.0.0.1:5000/v2/lib/app/blobs/uploads/abc?_state=s%3D",
                 Some("/r/127.0.0.1:5000/v2/lib/app/blobs/uploads/abc?_state=s%3D"),
             ),
-            ("/v2/lib/app/blobs/sha256:00", Some("/r/127.0.0.1:5000/v2/lib/app/blobs/sha256:00")),
-            ("abc?x=1", Some("/r/127.0.0.1:5000/v2/lib/app/blobs/uploads/abc?x=1")),
+            (
+                "/v2/lib/app/blobs/sha256:00",
+                Some("/r/127.0.0.1:5000/v2/lib/app/blobs/sha256:00"),
+            ),
+            (
+                "abc?x=1",
+                Some("/r/127.0.0.1:5000/v2/lib/app/blobs/uploads/abc?x=1"),
+            ),
             ("  /v2/x  ", Some("/r/127.0.0.1:5000/v2/x")),
             ("https://127.0.0.1:5000/v2/x", None),
             ("http://127.0.0.1:5001/v2/x", None),
@@ -233,7 +251,10 @@ mod tests {
     #[test]
     fn rewrites_link_entries() {
         let url = Url::parse("http://127.0.0.1:5000/v2/_catalog?n=1").unwrap();
-        let upstream = Upstream { request: &url, registry: REGISTRY };
+        let upstream = Upstream {
+            request: &url,
+            registry: REGISTRY,
+        };
         let table = [
             (
                 r#"</v2/_catalog?last=a&n=1>; rel="next""#,

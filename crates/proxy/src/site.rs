@@ -46,7 +46,10 @@ pub fn router(dir: &Path) -> Router {
         .fallback_service(files)
         .layer(middleware::from_fn(cache_control))
         .layer(CompressionLayer::new())
-        .layer(fixed_header(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
+        .layer(fixed_header(
+            header::CONTENT_SECURITY_POLICY,
+            CONTENT_SECURITY_POLICY,
+        ))
         .layer(fixed_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(fixed_header(header::REFERRER_POLICY, "no-referrer"))
 }
@@ -60,7 +63,9 @@ async fn cache_control(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
 
     if response.status().is_success() || response.status().as_u16() == 304 {
-        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
     response
 }

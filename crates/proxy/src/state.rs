@@ -36,6 +36,11 @@ impl AppState {
         let upstream = Arc::new(Upstream::new(Arc::clone(&config))?);
         let permits = Arc::new(Semaphore::new(config.limits.max_concurrent));
 
-        Ok(AppState { config, upstream, realms: Arc::default(), permits })
+        Ok(AppState {
+            config,
+            upstream,
+            realms: Arc::default(),
+            permits,
+        })
     }
 }

@@ -56,7 +56,11 @@ impl Realms {
 
     /// The realm a registry announced, if any.
     pub fn get(&self, registry: &Registry) -> Option<Url> {
-        self.by_registry.lock().ok()?.get(&registry.to_string()).cloned()
+        self.by_registry
+            .lock()
+            .ok()?
+            .get(&registry.to_string())
+            .cloned()
     }
 }
 
@@ -108,12 +112,19 @@ pub async fn fetch(
     let mut builder = Response::builder()
         .status(status)
         .header(header::CACHE_CONTROL, "no-store");
-    for name in [header::CONTENT_TYPE, header::CONTENT_LENGTH, header::WWW_AUTHENTICATE] {
+    for name in [
+        header::CONTENT_TYPE,
+        header::CONTENT_LENGTH,
+        header::WWW_AUTHENTICATE,
+    ] {
         if let Some(value) = response.headers().get(&name) {
             builder = builder.header(name, value);
         }
     }
-    let log = RequestLog { status: status.as_u16(), ..log };
+    let log = RequestLog {
+        status: status.as_u16(),
+        ..log
+    };
     let body = Body::from_stream(Observed::new(response.bytes_stream(), log, None));
 
     builder.body(body).map_err(|_| AppError::BadRedirect)
@@ -121,9 +132,16 @@ pub async fn fetch(
 
 /// Asks the registry's `/v2/` for its challenge and remembers the realm.
 async fn learn_realm(state: &AppState, registry: &Registry, base: &Url) -> Result<Url, AppError> {
-    let no_realm = || AppError::NoTokenRealm { registry: registry.to_string() };
+    let no_realm = || AppError::NoTokenRealm {
+        registry: registry.to_string(),
+    };
     let url = base.join("/v2/").map_err(|_| no_realm())?;
-    let outgoing = Outgoing { method: Method::GET, url, headers: HeaderMap::new(), body: None };
+    let outgoing = Outgoing {
+        method: Method::GET,
+        url,
+        headers: HeaderMap::new(),
+        body: None,
+    };
     let (response, _) = state.upstream.send(outgoing).await?;
 
     if response.status() != StatusCode::UNAUTHORIZED {
@@ -156,12 +174,19 @@ mod tests {
                 Some("service=reg&scope=repository:a:pull&scope=repository:b:pull,push"),
                 "https://auth.example/token?fixed=1&service=reg&scope=repository%3Aa%3Apull&scope=repository%3Ab%3Apull%2Cpush",
             ),
-            (Some("realm=https://evil.example&service=reg"), "https://auth.example/token?fixed=1&service=reg"),
+            (
+                Some("realm=https://evil.example&service=reg"),
+                "https://auth.example/token?fixed=1&service=reg",
+            ),
             (Some("password=x"), "https://auth.example/token?fixed=1"),
         ];
 
         for (query, expected) in table {
-            assert_eq!(realm_request_url(&realm, query).as_str(), expected, "{query:?}");
+            assert_eq!(
+                realm_request_url(&realm, query).as_str(),
+                expected,
+                "{query:?}"
+            );
         }
     }
 
@@ -173,7 +198,10 @@ mod tests {
 
         realms.remember(&hub, Url::parse("https://auth.docker.io/token").unwrap());
 
-        assert_eq!(realms.get(&hub).map(String::from), Some("https://auth.docker.io/token".into()));
+        assert_eq!(
+            realms.get(&hub).map(String::from),
+            Some("https://auth.docker.io/token".into())
+        );
         assert_eq!(realms.get(&ghcr), None);
     }
 }

@@ -84,13 +84,22 @@ impl Upstream {
         let public = builder().dns_resolver(Arc::new(PublicOnly)).build()?;
         let private = builder().build()?;
 
-        Ok(Upstream { config, public, private })
+        Ok(Upstream {
+            config,
+            public,
+            private,
+        })
     }
 
     /// Sends a request, following redirects for `GET` and `HEAD`; gives the
     /// final response and the URL it came from.
     pub async fn send(&self, outgoing: Outgoing) -> Result<(reqwest::Response, Url), AppError> {
-        let Outgoing { method, mut url, mut headers, mut body } = outgoing;
+        let Outgoing {
+            method,
+            mut url,
+            mut headers,
+            mut body,
+        } = outgoing;
         let follow = method == Method::GET || method == Method::HEAD;
         let max = self.config.limits.max_redirects;
 
@@ -101,13 +110,19 @@ impl Upstream {
                 Route::Private => &self.private,
             };
 
-            let mut request = client.request(method.clone(), url.clone()).headers(headers.clone());
+            let mut request = client
+                .request(method.clone(), url.clone())
+                .headers(headers.clone());
             if let Some(b) = body.take() {
                 request = request.body(b);
             }
             let timeout = self.config.limits.response_timeout;
             let response = match tokio::time::timeout(timeout, request.send()).await {
-                Err(_) => return Err(AppError::UpstreamTimeout { seconds: timeout.as_secs() }),
+                Err(_) => {
+                    return Err(AppError::UpstreamTimeout {
+                        seconds: timeout.as_secs(),
+                    });
+                }
                 Ok(Err(error)) => return Err(send_error(error, &url, timeout.as_secs())),
                 Ok(Ok(response)) => response,
             };
@@ -158,7 +173,10 @@ pub fn check_hop(url: &Url, config: &Config) -> Result<Route, AppError> {
     if let Some(ip) = registry.ip() {
         let class = classify(ip);
         if !class.is_public() {
-            return Err(AppError::AddressNotAllowed { host: registry.to_string(), class });
+            return Err(AppError::AddressNotAllowed {
+                host: registry.to_string(),
+                class,
+            });
         }
     }
     Ok(Route::Public)
@@ -176,15 +194,23 @@ fn send_error(error: reqwest::Error, url: &Url, timeout_secs: u64) -> AppError {
     let mut cause: Option<&(dyn StdError + 'static)> = error.source();
     while let Some(c) = cause {
         if let Some(blocked) = c.downcast_ref::<BlockedName>() {
-            return AppError::AddressNotAllowed { host, class: blocked.class };
+            return AppError::AddressNotAllowed {
+                host,
+                class: blocked.class,
+            };
         }
         cause = c.source();
     }
 
     if error.is_timeout() {
-        return AppError::UpstreamTimeout { seconds: timeout_secs };
+        return AppError::UpstreamTimeout {
+            seconds: timeout_secs,
+        };
     }
-    AppError::UpstreamUnreachable { host, source: error.without_url() }
+    AppError::UpstreamUnreachable {
+        host,
+        source: error.without_url(),
+    }
 }
 
 #[cfg(test)]
@@ -209,10 +235,19 @@ mod tests {
             ("http://2130706433:5000/v2/", Ok(Route::Private)),
             ("http://registry.internal:8443/", Ok(Route::Private)),
             ("http://localhost:5000/v2/", Ok(Route::Public)),
-            ("http://127.0.0.1:5001/v2/", Err("127.0.0.1:5001 is a loopback")),
+            (
+                "http://127.0.0.1:5001/v2/",
+                Err("127.0.0.1:5001 is a loopback"),
+            ),
             ("http://0x7f000001/", Err("127.0.0.1:80 is a loopback")),
-            ("http://[::ffff:127.0.0.1]:5000/", Err("[::ffff:127.0.0.1]:5000 is a loopback")),
-            ("http://169.254.169.254/latest/", Err("169.254.169.254:80 is a metadata")),
+            (
+                "http://[::ffff:127.0.0.1]:5000/",
+                Err("[::ffff:127.0.0.1]:5000 is a loopback"),
+            ),
+            (
+                "http://169.254.169.254/latest/",
+                Err("169.254.169.254:80 is a metadata"),
+            ),
             ("http://10.1.2.3/", Err("10.1.2.3:80 is a private")),
             ("http://[fd00::1]/", Err("[fd00::1]:80 is a unique-local")),
             ("http://[fe80::1]/", Err("[fe80::1]:80 is a link-local")),
@@ -224,7 +259,9 @@ mod tests {
             let result = check_hop(&url, &config).map_err(|e| e.to_string());
             match (result, expected) {
                 (Ok(route), Ok(want)) => assert_eq!(route, want, "{text}"),
-                (Err(message), Err(want)) => assert!(message.starts_with(want), "{text}: {message}"),
+                (Err(message), Err(want)) => {
+                    assert!(message.starts_with(want), "{text}: {message}")
+                }
                 (got, want) => panic!("{text}: got {got:?}, want {want:?}"),
             }
         }

@@ -1,6 +1,9 @@
 //! The proxy against an in-process registry that misbehaves, served on
 //! 127.0.0.1 (and 127.0.0.2 for a second host) on port 0.
 
+// Helpers outside #[test] functions fail loudly on setup errors too.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::sync::Arc;
@@ -16,8 +19,10 @@ use axum::routing::{any, get};
 use common::{PROXY_ORIGIN, capture_logs, proxy, request, send, serve};
 use sha2::{Digest, Sha256};
 
-const MANIFEST: &str = r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}"#;
-const WRONG_DIGEST: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+const MANIFEST: &str =
+    r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}"#;
+const WRONG_DIGEST: &str =
+    "sha256:0000000000000000000000000000000000000000000000000000000000000000";
 const FIVE_MIB: usize = 5 * 1024 * 1024;
 
 #[derive(Clone, Default)]
@@ -35,7 +40,12 @@ fn digest_of(bytes: &[u8]) -> String {
 fn manifest_response(digest: Option<&str>, body: Body) -> Response {
     let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
-    headers.insert("content-type", "application/vnd.oci.image.manifest.v1+json".parse().unwrap());
+    headers.insert(
+        "content-type",
+        "application/vnd.oci.image.manifest.v1+json"
+            .parse()
+            .unwrap(),
+    );
     if let Some(d) = digest {
         headers.insert("docker-content-digest", d.parse().unwrap());
     }
@@ -78,17 +88,35 @@ fn misbehaving(seen: Seen, elsewhere: String) -> Router {
 /// A second host that records the `Authorization` it receives.
 fn blob_host(seen: Seen) -> Router {
     Router::new()
-        .route("/blob", get(|State(seen): State<Seen>, headers: HeaderMap| async move {
-            let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-            seen.authorization.lock().unwrap().push(auth);
-            "blob bytes"
-        }))
-        .route("/token", get(|State(seen): State<Seen>, headers: HeaderMap, Query(query): Query<Vec<(String, String)>>| async move {
-            let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-            seen.authorization.lock().unwrap().push(auth);
-            let names: Vec<String> = query.iter().map(|(k, _)| k.clone()).collect();
-            axum::Json(serde_json::json!({"token": "issued", "params": names}))
-        }))
+        .route(
+            "/blob",
+            get(|State(seen): State<Seen>, headers: HeaderMap| async move {
+                let auth = headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                seen.authorization.lock().unwrap().push(auth);
+                "blob bytes"
+            }),
+        )
+        .route(
+            "/token",
+            get(
+                |State(seen): State<Seen>,
+                 headers: HeaderMap,
+                 Query(query): Query<Vec<(String, String)>>| async move {
+                    let auth = headers
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_owned();
+                    seen.authorization.lock().unwrap().push(auth);
+                    let names: Vec<String> = query.iter().map(|(k, _)| k.clone()).collect();
+                    axum::Json(serde_json::json!({"token": "issued", "params": names}))
+                },
+            ),
+        )
         .with_state(seen)
 }
 
@@ -101,21 +129,53 @@ struct Setup {
 async fn setup(extra: &[&str]) -> Setup {
     let seen = Seen::default();
     let blob_address = serve(blob_host(seen.clone()), "127.0.0.2").await;
-    let registry_address = serve(misbehaving(seen.clone(), format!("http://{blob_address}")), "127.0.0.1").await;
+    let registry_address = serve(
+        misbehaving(seen.clone(), format!("http://{blob_address}")),
+        "127.0.0.1",
+    )
+    .await;
     let registry = registry_address.to_string();
 
-    let mut flags = vec!["--no-default-registries", "--allow-private", &registry, "--plain-http", &registry];
+    let mut flags = vec![
+        "--no-default-registries",
+        "--allow-private",
+        &registry,
+        "--plain-http",
+        &registry,
+    ];
     flags.extend_from_slice(extra);
-    Setup { router: proxy(&flags), registry, seen }
+    Setup {
+        router: proxy(&flags),
+        registry,
+        seen,
+    }
 }
 
-#[tokio::test(flavor = "current_thread")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn passes_wrong_and_missing_digests_through_and_warns() {
-    let (logs, _guard) = capture_logs();
+    let logs = capture_logs();
     let s = setup(&[]).await;
 
-    let wrong = send(&s.router, request("GET", &format!("/r/{}/v2/wrong/manifests/latest", s.registry)).body(Body::empty()).unwrap()).await;
-    let missing = send(&s.router, request("GET", &format!("/r/{}/v2/nodigest/manifests/latest", s.registry)).body(Body::empty()).unwrap()).await;
+    let wrong = send(
+        &s.router,
+        request(
+            "GET",
+            &format!("/r/{}/v2/wrong/manifests/latest", s.registry),
+        )
+        .body(Body::empty())
+        .unwrap(),
+    )
+    .await;
+    let missing = send(
+        &s.router,
+        request(
+            "GET",
+            &format!("/r/{}/v2/nodigest/manifests/latest", s.registry),
+        )
+        .body(Body::empty())
+        .unwrap(),
+    )
+    .await;
 
     assert_eq!(wrong.status, StatusCode::OK);
     assert_eq!(wrong.text(), MANIFEST);
@@ -123,7 +183,10 @@ async fn passes_wrong_and_missing_digests_through_and_warns() {
     assert_eq!(missing.text(), MANIFEST);
     assert!(missing.header("docker-content-digest").is_none());
     let text = logs.text();
-    assert!(text.contains("WARN") && text.contains("does not match the manifest bytes"), "{text}");
+    assert!(
+        text.contains("WARN") && text.contains("does not match the manifest bytes"),
+        "{text}"
+    );
     assert!(text.contains(&digest_of(MANIFEST.as_bytes())), "{text}");
     assert!(text.contains("without Docker-Content-Digest"), "{text}");
 }
@@ -147,8 +210,23 @@ async fn never_forwards_a_preflight() {
 async fn refuses_oversized_manifests() {
     let s = setup(&[]).await;
 
-    let announced = send(&s.router, request("GET", &format!("/r/{}/v2/big/manifests/latest", s.registry)).body(Body::empty()).unwrap()).await;
-    let streamed = send(&s.router, request("GET", &format!("/r/{}/v2/bigstream/manifests/latest", s.registry)).body(Body::empty()).unwrap()).await;
+    let announced = send(
+        &s.router,
+        request("GET", &format!("/r/{}/v2/big/manifests/latest", s.registry))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    let streamed = send(
+        &s.router,
+        request(
+            "GET",
+            &format!("/r/{}/v2/bigstream/manifests/latest", s.registry),
+        )
+        .body(Body::empty())
+        .unwrap(),
+    )
+    .await;
     let pushed = send(
         &s.router,
         request("PUT", &format!("/r/{}/v2/big/manifests/latest", s.registry))
@@ -169,7 +247,16 @@ async fn refuses_oversized_manifests() {
 async fn times_out_slow_registries() {
     let s = setup(&["--response-timeout", "1"]).await;
 
-    let answer = send(&s.router, request("GET", &format!("/r/{}/v2/slow/manifests/latest", s.registry)).body(Body::empty()).unwrap()).await;
+    let answer = send(
+        &s.router,
+        request(
+            "GET",
+            &format!("/r/{}/v2/slow/manifests/latest", s.registry),
+        )
+        .body(Body::empty())
+        .unwrap(),
+    )
+    .await;
 
     assert_eq!(answer.status, StatusCode::GATEWAY_TIMEOUT);
     assert_eq!(answer.error_code(), "UNAVAILABLE");
@@ -184,13 +271,29 @@ async fn reports_reset_connections() {
             drop(socket);
         }
     });
-    let router = proxy(&["--no-default-registries", "--allow-private", &address, "--plain-http", &address]);
+    let router = proxy(&[
+        "--no-default-registries",
+        "--allow-private",
+        &address,
+        "--plain-http",
+        &address,
+    ]);
 
-    let answer = send(&router, request("GET", &format!("/r/{address}/v2/")).body(Body::empty()).unwrap()).await;
+    let answer = send(
+        &router,
+        request("GET", &format!("/r/{address}/v2/"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
 
     assert_eq!(answer.status, StatusCode::BAD_GATEWAY);
     assert_eq!(answer.error_code(), "UNAVAILABLE");
-    assert!(answer.text().contains("could not be reached"), "{}", answer.text());
+    assert!(
+        answer.text().contains("could not be reached"),
+        "{}",
+        answer.text()
+    );
 }
 
 #[tokio::test]
@@ -199,13 +302,19 @@ async fn refuses_a_redirect_to_a_loopback_address_not_allowed() {
 
     let answer = send(
         &s.router,
-        request("GET", &format!("/r/{}/v2/app/blobs/sha256:00", s.registry)).body(Body::empty()).unwrap(),
+        request("GET", &format!("/r/{}/v2/app/blobs/sha256:00", s.registry))
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
 
     assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.text());
     assert!(answer.text().contains("127.0.0.2:"), "{}", answer.text());
-    assert!(answer.text().contains("is a loopback address"), "{}", answer.text());
+    assert!(
+        answer.text().contains("is a loopback address"),
+        "{}",
+        answer.text()
+    );
     assert!(s.seen.authorization.lock().unwrap().is_empty());
 }
 
@@ -230,13 +339,28 @@ async fn follows_allowed_redirects_and_drops_authorization_across_hosts() {
 #[tokio::test]
 async fn relays_tokens_from_the_realm_the_registry_announced() {
     let s = setup(&["--allow-private", "127.0.0.2"]).await;
-    let locked = send(&s.router, request("GET", &format!("/r/{}/v2/locked/manifests/latest", s.registry)).body(Body::empty()).unwrap()).await;
+    let locked = send(
+        &s.router,
+        request(
+            "GET",
+            &format!("/r/{}/v2/locked/manifests/latest", s.registry),
+        )
+        .body(Body::empty())
+        .unwrap(),
+    )
+    .await;
 
     let challenge = locked.header("www-authenticate").unwrap().to_owned();
-    let token_path = format!("/r/{}/token?service=fake&scope=repository:locked:pull&realm=http://127.0.0.3/", s.registry);
+    let token_path = format!(
+        "/r/{}/token?service=fake&scope=repository:locked:pull&realm=http://127.0.0.3/",
+        s.registry
+    );
     let token = send(
         &s.router,
-        request("GET", &token_path).header("authorization", "Basic dXNlcjpzZWNyZXQ=").body(Body::empty()).unwrap(),
+        request("GET", &token_path)
+            .header("authorization", "Basic dXNlcjpzZWNyZXQ=")
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
 
@@ -244,17 +368,30 @@ async fn relays_tokens_from_the_realm_the_registry_announced() {
     assert_eq!(locked.error_code(), "UNAUTHORIZED");
     let expected_realm = format!(r#"Bearer realm="{PROXY_ORIGIN}/r/{}/token""#, s.registry);
     assert!(challenge.starts_with(&expected_realm), "{challenge}");
-    assert!(challenge.contains(r#"scope="repository:locked:pull""#), "{challenge}");
-    assert_eq!(token.status, StatusCode::BAD_GATEWAY, "the announced realm's port 9 is closed");
+    assert!(
+        challenge.contains(r#"scope="repository:locked:pull""#),
+        "{challenge}"
+    );
+    assert_eq!(
+        token.status,
+        StatusCode::BAD_GATEWAY,
+        "the announced realm's port 9 is closed"
+    );
 
     let s = setup(&["--allow-private", "127.0.0.2"]).await;
     let realm_router = relay_with_working_realm(&s).await;
     let token = send(
         &realm_router.0,
-        request("GET", &format!("/r/{}/token?service=fake&scope=repository:locked:pull&realm=http://127.0.0.3/", realm_router.1))
-            .header("authorization", "Basic dXNlcjpzZWNyZXQ=")
-            .body(Body::empty())
-            .unwrap(),
+        request(
+            "GET",
+            &format!(
+                "/r/{}/token?service=fake&scope=repository:locked:pull&realm=http://127.0.0.3/",
+                realm_router.1
+            ),
+        )
+        .header("authorization", "Basic dXNlcjpzZWNyZXQ=")
+        .body(Body::empty())
+        .unwrap(),
     )
     .await;
 
@@ -263,7 +400,10 @@ async fn relays_tokens_from_the_realm_the_registry_announced() {
     let body: serde_json::Value = serde_json::from_slice(&token.body).unwrap();
     assert_eq!(body["token"], "issued");
     assert_eq!(body["params"], serde_json::json!(["service", "scope"]));
-    assert_eq!(*s.seen.authorization.lock().unwrap(), ["Basic dXNlcjpzZWNyZXQ="]);
+    assert_eq!(
+        *s.seen.authorization.lock().unwrap(),
+        ["Basic dXNlcjpzZWNyZXQ="]
+    );
 }
 
 /// A registry whose 401 names the blob host's `/token` as realm; the proxy
@@ -272,14 +412,25 @@ async fn relay_with_working_realm(s: &Setup) -> (Router, String) {
     let blob = s.seen.clone();
     let blob_address = serve(blob_host(blob), "127.0.0.2").await;
     let realm = format!("http://{blob_address}/token");
-    let registry = Router::new().route(
-        "/v2/",
-        get(move || {
-            let challenge = format!(r#"Bearer realm="{realm}",service="fake""#);
-            async move { (StatusCode::UNAUTHORIZED, [("www-authenticate", challenge)]).into_response() }
-        }),
-    );
+    let registry =
+        Router::new().route(
+            "/v2/",
+            get(move || {
+                let challenge = format!(r#"Bearer realm="{realm}",service="fake""#);
+                async move {
+                    (StatusCode::UNAUTHORIZED, [("www-authenticate", challenge)]).into_response()
+                }
+            }),
+        );
     let address = serve(registry, "127.0.0.1").await.to_string();
-    let flags = ["--no-default-registries", "--allow-private", &address, "--plain-http", &address, "--allow-private", "127.0.0.2"];
+    let flags = [
+        "--no-default-registries",
+        "--allow-private",
+        &address,
+        "--plain-http",
+        &address,
+        "--allow-private",
+        "127.0.0.2",
+    ];
     (proxy(&flags), address)
 }

@@ -2,11 +2,11 @@
 //! sending requests to it without sockets, capturing logs, and starting
 //! local servers on 127.0.0.1 only.
 
-#![allow(dead_code, missing_docs)]
+#![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
 use std::io::Write;
 use std::net::{SocketAddr, TcpListener as StdListener};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -59,8 +59,17 @@ pub async fn send(router: &Router, request: Request<Body>) -> Answer {
     let response = router.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response.into_body().collect().await.map(|c| c.to_bytes()).unwrap_or_default();
-    Answer { status, headers, body }
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// A request builder with the given method and URI.
@@ -117,16 +126,23 @@ impl Write for Captured {
     }
 }
 
-/// Captures logs on this thread; use with a current-thread runtime so that
-/// every task the test spawns logs here too.
-pub fn capture_logs() -> (Captured, tracing::subscriber::DefaultGuard) {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let guard = tracing::subscriber::set_default(subscriber);
-    (captured, guard)
+/// Captures every log line of this test binary, at debug level for every
+/// target, from the first call on. A process-wide subscriber is used because
+/// a thread-scoped one can miss events whose callsites another test thread
+/// registered first.
+pub fn capture_logs() -> Captured {
+    static CAPTURED: OnceLock<Captured> = OnceLock::new();
+    CAPTURED
+        .get_or_init(|| {
+            let captured = Captured::default();
+            let writer = captured.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::DEBUG)
+                .with_ansi(false)
+                .with_writer(move || writer.clone())
+                .finish();
+            tracing::subscriber::set_global_default(subscriber).unwrap();
+            captured
+        })
+        .clone()
 }
