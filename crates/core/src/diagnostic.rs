@@ -197,6 +197,14 @@ rules! {
     AssemblyFormatLoss = "assembly-format-loss", Warning, DOCKER_SCHEMA2;
     /// An assembly entry that cannot be written.
     AssemblyEntryInvalid = "assembly-entry-invalid", Error, SPEC_DESCRIPTOR;
+    /// An annotation key given twice to the assembler; the last value is written.
+    AssemblyAnnotationRepeated = "assembly-annotation-repeated", Warning, SPEC_ANNOTATIONS;
+    /// Why the `auto` format chose an OCI index or a Docker manifest list.
+    AssemblyFormatChosen = "assembly-format-chosen", Info, "polyarch assembly rules";
+    /// The assembled document could not be written; the result is empty.
+    AssemblyWriteFailed = "assembly-write-failed", Error, "polyarch limits";
+    /// An image config without `architecture` or `os`.
+    ConfigPlatformMissing = "config-platform-missing", Error, SPEC_CONFIG;
 }
 
 /// One problem, with its place in the document.

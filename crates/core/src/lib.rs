@@ -6,7 +6,9 @@
 //! `wasm32-unknown-unknown` and natively; the npm package, the web page and
 //! the registry proxy all stand on it.
 
+pub mod assemble;
 mod check;
+pub mod config;
 pub mod descriptor;
 pub mod diagnostic;
 pub mod digest;
