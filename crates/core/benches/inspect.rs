@@ -1,1 +1,105 @@
-fn main() {}
+#![allow(missing_docs)] // criterion_group! defines undocumented functions.
+//! Inspection and hashing speed.
+//!
+//! - `inspect/1000-entries` and `inspect/4mib-index`: polyarch's full
+//!   inspection (positions, every rule, the entries table) beside a typed
+//!   parse of the same bytes by the `oci-spec` crate and a plain
+//!   `serde_json::Value` parse, so that the cost of positions and checks is
+//!   visible as a ratio.
+//! - `digest/64mib`: SHA-256 over 64 MiB, one shot and in 1 MiB chunks.
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use polyarch_core::digest::{Digest, Hasher};
+use polyarch_core::inspect::{InspectOptions, inspect};
+
+const ARCHES: &[(&str, Option<&str>)] = &[
+    ("amd64", None),
+    ("arm64", None),
+    ("arm", Some("v7")),
+    ("arm", Some("v6")),
+    ("ppc64le", None),
+    ("s390x", None),
+    ("386", None),
+    ("riscv64", None),
+];
+
+/// An OCI index of `n` entries shaped like a real multi-arch release.
+fn index(n: usize) -> Vec<u8> {
+    let entries: Vec<String> = (0..n)
+        .map(|i| {
+            let (arch, variant) = ARCHES[i % ARCHES.len()];
+            let variant = variant.map(|v| format!(r#","variant":"{v}""#)).unwrap_or_default();
+            format!(
+                r#"{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:{:064x}","size":{},"platform":{{"architecture":"{arch}","os":"linux"{variant}}},"annotations":{{"org.opencontainers.image.ref.name":"release-{i}"}}}}"#,
+                i,
+                1000 + i
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{}]}}"#,
+        entries.join(",")
+    )
+    .into_bytes()
+}
+
+/// An index of at least `bytes` bytes.
+fn index_of_size(bytes: usize) -> Vec<u8> {
+    let per_entry = index(1).len();
+    let mut doc = index(bytes / per_entry);
+    while doc.len() < bytes {
+        doc = index(doc.len() / per_entry + 100);
+    }
+    doc
+}
+
+fn inspection(c: &mut Criterion) {
+    let mut group = c.benchmark_group("inspect");
+    for (name, doc) in [
+        ("1000-entries", index(1000)),
+        ("4mib-index", index_of_size(4 << 20)),
+    ] {
+        group.throughput(Throughput::Bytes(doc.len() as u64));
+        group.bench_with_input(BenchmarkId::new("polyarch", name), &doc, |b, doc| {
+            b.iter(|| inspect(black_box(doc), &InspectOptions::default()))
+        });
+        group.bench_with_input(BenchmarkId::new("oci-spec", name), &doc, |b, doc| {
+            b.iter(|| {
+                serde_json::from_slice::<oci_spec::image::ImageIndex>(black_box(doc)).unwrap()
+            })
+        });
+        group.bench_with_input(
+            BenchmarkId::new("serde_json-value", name),
+            &doc,
+            |b, doc| {
+                b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(doc)).unwrap())
+            },
+        );
+    }
+    group.finish();
+}
+
+fn hashing(c: &mut Criterion) {
+    let data = vec![0x5au8; 64 << 20];
+    let mut group = c.benchmark_group("digest");
+    group.throughput(Throughput::Bytes(data.len() as u64));
+    group.sample_size(10);
+    group.bench_function("sha256-64mib", |b| {
+        b.iter(|| Digest::sha256(black_box(&data)))
+    });
+    group.bench_function("sha256-64mib-streamed", |b| {
+        b.iter(|| {
+            let mut hasher = Hasher::sha256();
+            for chunk in data.chunks(1 << 20) {
+                hasher.update(black_box(chunk));
+            }
+            hasher.finish()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, inspection, hashing);
+criterion_main!(benches);

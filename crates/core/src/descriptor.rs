@@ -21,7 +21,10 @@ pub struct Annotations(pub Vec<(String, String)>);
 impl Annotations {
     /// The first value for `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Whether there are none.

@@ -16,15 +16,26 @@ fn run(text: &str) -> Report {
     inspect(text.as_bytes(), &InspectOptions::default())
 }
 
-fn find<'r>(report: &'r Report, rule: Rule) -> Vec<&'r Diagnostic> {
-    report.diagnostics.iter().filter(|d| d.code == rule.code()).collect()
+fn find(report: &Report, rule: Rule) -> Vec<&Diagnostic> {
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == rule.code())
+        .collect()
 }
 
 /// Asserts that `rule` was reported exactly once, at `pointer`.
 #[track_caller]
 fn assert_one(report: &Report, rule: Rule, pointer: &str) -> Diagnostic {
     let found = find(report, rule);
-    assert_eq!(found.len(), 1, "{} reported {} times: {:#?}", rule.code(), found.len(), report.diagnostics);
+    assert_eq!(
+        found.len(),
+        1,
+        "{} reported {} times: {:#?}",
+        rule.code(),
+        found.len(),
+        report.diagnostics
+    );
     assert_eq!(found[0].pointer, pointer, "{:#?}", found[0]);
     found[0].clone()
 }
@@ -51,7 +62,10 @@ fn a_clean_docker_list_has_no_diagnostics() {
     assert!(report.valid);
     assert_eq!(report.kind, Kind::DockerManifestList);
     assert_eq!(report.diagnostics, vec![]);
-    assert_eq!(report.entries[0].descriptor.platform_string.as_deref(), Some("linux/amd64"));
+    assert_eq!(
+        report.entries[0].descriptor.platform_string.as_deref(),
+        Some("linux/amd64")
+    );
     assert_eq!(report.entries[0].role, Role::Image);
 }
 
@@ -66,7 +80,8 @@ fn syntax_errors_have_line_and_column() {
 
 #[test]
 fn duplicate_keys_point_at_the_second_key() {
-    let text = "{\"schemaVersion\":2,\"mediaType\":\"a/b\",\n \"mediaType\":\"c/d\",\"manifests\":[]}";
+    let text =
+        "{\"schemaVersion\":2,\"mediaType\":\"a/b\",\n \"mediaType\":\"c/d\",\"manifests\":[]}";
 
     let report = run(text);
 
@@ -123,7 +138,10 @@ fn content_type_mismatch_points_at_media_type() {
 
 #[test]
 fn docker_documents_require_media_type_oci_ones_should_have_it() {
-    let text = format!(r#"{{"schemaVersion":2,"manifests":[{}]}}"#, entry(DOCKER_MANIFEST, D1, LINUX_AMD64));
+    let text = format!(
+        r#"{{"schemaVersion":2,"manifests":[{}]}}"#,
+        entry(DOCKER_MANIFEST, D1, LINUX_AMD64)
+    );
     let options = InspectOptions {
         content_type: Some(format!("{DOCKER_LIST}; charset=utf-8")),
         ..InspectOptions::default()
@@ -153,7 +171,8 @@ fn unknown_content_type_and_unknown_documents() {
     assert_one(&report, Rule::UnknownDocument, "");
     assert_eq!(report.kind, Kind::Unknown);
 
-    let report = run(r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.config.v1+json"}"#);
+    let report =
+        run(r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.config.v1+json"}"#);
     assert_one(&report, Rule::UnknownDocument, "/mediaType");
 
     let report = run("[1,2]");
@@ -183,7 +202,9 @@ fn descriptor_fields_are_checked_one_by_one() {
         &[
             r#"{"size":1,"digest":"sha256:00"}"#.to_owned(),
             format!(r#"{{"mediaType":7,"size":"700","digest":"{D1}"}}"#),
-            format!(r#"{{"mediaType":"{OCI_MANIFEST}","size":700.0,"digest":"{D1}","urls":["nope"]}}"#),
+            format!(
+                r#"{{"mediaType":"{OCI_MANIFEST}","size":700.0,"digest":"{D1}","urls":["nope"]}}"#
+            ),
             r#""not an object""#.to_owned(),
         ],
     );
@@ -191,12 +212,25 @@ fn descriptor_fields_are_checked_one_by_one() {
     let report = run(&text);
 
     assert_eq!(
-        find(&report, Rule::FieldMissing).iter().map(|d| d.pointer.as_str()).collect::<Vec<_>>(),
+        find(&report, Rule::FieldMissing)
+            .iter()
+            .map(|d| d.pointer.as_str())
+            .collect::<Vec<_>>(),
         ["/manifests/0"]
     );
     assert_one(&report, Rule::DigestInvalid, "/manifests/0/digest");
-    let types: Vec<_> = find(&report, Rule::FieldType).iter().map(|d| d.pointer.clone()).collect();
-    assert_eq!(types, ["/manifests/1/mediaType", "/manifests/1/size", "/manifests/3"]);
+    let types: Vec<_> = find(&report, Rule::FieldType)
+        .iter()
+        .map(|d| d.pointer.clone())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "/manifests/1/mediaType",
+            "/manifests/1/size",
+            "/manifests/3"
+        ]
+    );
     assert_one(&report, Rule::SizeNotInteger, "/manifests/2/size");
     assert_one(&report, Rule::UrlInvalid, "/manifests/2/urls/0");
 }
@@ -215,7 +249,10 @@ fn digest_errors_point_into_the_string() {
 
 #[test]
 fn unregistered_algorithms_are_accepted_with_a_warning() {
-    let text = index(OCI_INDEX, &[entry(OCI_MANIFEST, "blake3:abcdef0123", LINUX_AMD64)]);
+    let text = index(
+        OCI_INDEX,
+        &[entry(OCI_MANIFEST, "blake3:abcdef0123", LINUX_AMD64)],
+    );
 
     let report = run(&text);
 
@@ -238,7 +275,10 @@ fn sizes_negative_huge_and_beyond_javascript() {
 
     assert_one(&report, Rule::SizeNegative, "/manifests/0/size");
     assert_one(&report, Rule::SizeUnsafeInteger, "/manifests/1/size");
-    assert_eq!(report.entries[1].descriptor.size, Some(9_007_199_254_740_993));
+    assert_eq!(
+        report.entries[1].descriptor.size,
+        Some(9_007_199_254_740_993)
+    );
     assert_one(&report, Rule::SizeNotInteger, "/manifests/2/size");
     assert_eq!(report.entries[2].descriptor.size, None);
 }
@@ -270,7 +310,10 @@ fn the_empty_descriptor_and_artifact_type() {
     let report = run(&text);
 
     assert_one(&report, Rule::ArtifactTypeRequired, "");
-    let empty: Vec<_> = find(&report, Rule::EmptyDescriptorInvalid).iter().map(|d| d.pointer.clone()).collect();
+    let empty: Vec<_> = find(&report, Rule::EmptyDescriptorInvalid)
+        .iter()
+        .map(|d| d.pointer.clone())
+        .collect();
     assert_eq!(empty, ["/config/size", "/config/digest"]);
 }
 
@@ -283,18 +326,30 @@ fn annotations_are_strings_and_reserved_keys_have_formats() {
     let report = run(&text);
 
     assert_one(&report, Rule::AnnotationNotString, "/annotations/a");
-    let formats: Vec<_> = find(&report, Rule::AnnotationFormat).iter().map(|d| d.pointer.clone()).collect();
+    let formats: Vec<_> = find(&report, Rule::AnnotationFormat)
+        .iter()
+        .map(|d| d.pointer.clone())
+        .collect();
     assert_eq!(
         formats,
-        ["/annotations/org.opencontainers.image.created", "/annotations/org.opencontainers.image.ref.name"]
+        [
+            "/annotations/org.opencontainers.image.created",
+            "/annotations/org.opencontainers.image.ref.name"
+        ]
     );
-    assert_one(&report, Rule::AnnotationReserved, "/annotations/org.opencontainers.image.colour");
+    assert_one(
+        &report,
+        Rule::AnnotationReserved,
+        "/annotations/org.opencontainers.image.colour",
+    );
     assert_eq!(report.annotations.len(), 4);
 }
 
 #[test]
 fn annotation_keys_with_slashes_are_escaped_in_pointers() {
-    let text = format!(r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[],"annotations":{{"a/b~c":1}}}}"#);
+    let text = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[],"annotations":{{"a/b~c":1}}}}"#
+    );
 
     let report = run(&text);
 
@@ -307,10 +362,26 @@ fn platform_rules() {
         DOCKER_LIST,
         &[
             entry(DOCKER_MANIFEST, D1, ""),
-            entry(DOCKER_MANIFEST, D1, r#","platform":{"architecture":"aarch64","os":"linux"}"#),
-            entry(DOCKER_MANIFEST, D2, r#","platform":{"architecture":"arm","os":"linux","variant":"armv8"}"#),
-            entry(DOCKER_MANIFEST, D1, r#","platform":{"architecture":"amd64","os":"linux","os.version":"5.15"}"#),
-            entry(DOCKER_MANIFEST, D1, r#","platform":{"architecture":"z80","os":"cpm"}"#),
+            entry(
+                DOCKER_MANIFEST,
+                D1,
+                r#","platform":{"architecture":"aarch64","os":"linux"}"#,
+            ),
+            entry(
+                DOCKER_MANIFEST,
+                D2,
+                r#","platform":{"architecture":"arm","os":"linux","variant":"armv8"}"#,
+            ),
+            entry(
+                DOCKER_MANIFEST,
+                D1,
+                r#","platform":{"architecture":"amd64","os":"linux","os.version":"5.15"}"#,
+            ),
+            entry(
+                DOCKER_MANIFEST,
+                D1,
+                r#","platform":{"architecture":"z80","os":"cpm"}"#,
+            ),
             entry(DOCKER_MANIFEST, D1, r#","platform":{"os":"linux"}"#),
         ],
     );
@@ -318,12 +389,32 @@ fn platform_rules() {
     let report = run(&text);
 
     assert_one(&report, Rule::PlatformMissing, "/manifests/0");
-    assert_one(&report, Rule::OsVersionNotWindows, "/manifests/3/platform/os.version");
+    assert_one(
+        &report,
+        Rule::OsVersionNotWindows,
+        "/manifests/3/platform/os.version",
+    );
     assert_one(&report, Rule::PlatformUnknownOs, "/manifests/4/platform/os");
-    assert_one(&report, Rule::PlatformUnknownArchitecture, "/manifests/4/platform/architecture");
-    let non_canonical: Vec<_> = find(&report, Rule::PlatformNotCanonical).iter().map(|d| d.pointer.clone()).collect();
-    assert_eq!(non_canonical, ["/manifests/1/platform/architecture", "/manifests/2/platform/variant"]);
-    let missing: Vec<_> = find(&report, Rule::FieldMissing).iter().map(|d| d.pointer.clone()).collect();
+    assert_one(
+        &report,
+        Rule::PlatformUnknownArchitecture,
+        "/manifests/4/platform/architecture",
+    );
+    let non_canonical: Vec<_> = find(&report, Rule::PlatformNotCanonical)
+        .iter()
+        .map(|d| d.pointer.clone())
+        .collect();
+    assert_eq!(
+        non_canonical,
+        [
+            "/manifests/1/platform/architecture",
+            "/manifests/2/platform/variant"
+        ]
+    );
+    let missing: Vec<_> = find(&report, Rule::FieldMissing)
+        .iter()
+        .map(|d| d.pointer.clone())
+        .collect();
     assert_eq!(missing, ["/manifests/5/platform"]);
 }
 
@@ -332,10 +423,26 @@ fn duplicate_platforms_compare_normalised_values() {
     let text = index(
         OCI_INDEX,
         &[
-            entry(OCI_MANIFEST, D1, r#","platform":{"architecture":"arm64","os":"linux"}"#),
-            entry(OCI_MANIFEST, D2, r#","platform":{"architecture":"arm64","os":"linux","variant":"v8"}"#),
-            entry(OCI_MANIFEST, D1, r#","platform":{"architecture":"amd64","os":"linux"},"annotations":{"x":"1"}"#),
-            entry(OCI_MANIFEST, D2, r#","platform":{"architecture":"amd64","os":"linux"},"annotations":{"x":"2"}"#),
+            entry(
+                OCI_MANIFEST,
+                D1,
+                r#","platform":{"architecture":"arm64","os":"linux"}"#,
+            ),
+            entry(
+                OCI_MANIFEST,
+                D2,
+                r#","platform":{"architecture":"arm64","os":"linux","variant":"v8"}"#,
+            ),
+            entry(
+                OCI_MANIFEST,
+                D1,
+                r#","platform":{"architecture":"amd64","os":"linux"},"annotations":{"x":"1"}"#,
+            ),
+            entry(
+                OCI_MANIFEST,
+                D2,
+                r#","platform":{"architecture":"amd64","os":"linux"},"annotations":{"x":"2"}"#,
+            ),
         ],
     );
 
@@ -350,7 +457,14 @@ fn duplicate_platforms_compare_normalised_values() {
 fn mixed_media_types_warn_on_the_array() {
     let text = index(
         OCI_INDEX,
-        &[entry(DOCKER_MANIFEST, D1, LINUX_AMD64), entry(OCI_MANIFEST, D2, r#","platform":{"architecture":"arm64","os":"linux"}"#)],
+        &[
+            entry(DOCKER_MANIFEST, D1, LINUX_AMD64),
+            entry(
+                OCI_MANIFEST,
+                D2,
+                r#","platform":{"architecture":"arm64","os":"linux"}"#,
+            ),
+        ],
     );
 
     let report = run(&text);
@@ -381,7 +495,14 @@ fn attestations_are_tied_to_their_subject() {
             ),
         )
     };
-    let text = index(OCI_INDEX, &[entry(OCI_MANIFEST, D1, LINUX_AMD64), attestation(D1), attestation(EMPTY)]);
+    let text = index(
+        OCI_INDEX,
+        &[
+            entry(OCI_MANIFEST, D1, LINUX_AMD64),
+            attestation(D1),
+            attestation(EMPTY),
+        ],
+    );
 
     let report = run(&text);
 
@@ -408,7 +529,14 @@ fn subject_with_platform_and_unknown_fields() {
 
 #[test]
 fn media_types_with_parameters_warn() {
-    let text = index(OCI_INDEX, &[entry(&format!("{OCI_MANIFEST}; charset=utf-8"), D1, LINUX_AMD64)]);
+    let text = index(
+        OCI_INDEX,
+        &[entry(
+            &format!("{OCI_MANIFEST}; charset=utf-8"),
+            D1,
+            LINUX_AMD64,
+        )],
+    );
 
     let report = run(&text);
 
@@ -417,7 +545,10 @@ fn media_types_with_parameters_warn() {
 
 #[test]
 fn child_media_types_that_cannot_be_pulled() {
-    let text = index(OCI_INDEX, &[entry("application/vnd.oci.image.layer.v1.tar+gzip", D1, "")]);
+    let text = index(
+        OCI_INDEX,
+        &[entry("application/vnd.oci.image.layer.v1.tar+gzip", D1, "")],
+    );
 
     let report = run(&text);
 
@@ -435,7 +566,11 @@ fn expected_digests() {
     };
     let digest = run(&text).digest;
 
-    assert!(inspect(text.as_bytes(), &with(&digest)).diagnostics.is_empty());
+    assert!(
+        inspect(text.as_bytes(), &with(&digest))
+            .diagnostics
+            .is_empty()
+    );
     let bare = inspect(text.as_bytes(), &with(digest.trim_start_matches("sha256:")));
     assert_one(&bare, Rule::ExpectedDigestNoAlgorithm, "");
     assert!(bare.valid);
@@ -467,7 +602,12 @@ fn diagnostics_sort_errors_first_and_say_their_source() {
     let report = run(&text);
 
     assert_eq!(report.diagnostics[0].severity, Severity::Error);
-    assert!(report.diagnostics.iter().all(|d| !d.source.is_empty() && !d.message.is_empty()));
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .all(|d| !d.source.is_empty() && !d.message.is_empty())
+    );
 }
 
 #[test]

@@ -42,9 +42,17 @@ fn every_file_is_inspected_without_panic_and_hashed_exactly() {
     for path in &all {
         let bytes = std::fs::read(path).unwrap();
         let report = inspect(&bytes, &InspectOptions::default());
-        assert_eq!(report.digest, Digest::sha256(&bytes).to_string(), "{}", path.display());
+        assert_eq!(
+            report.digest,
+            Digest::sha256(&bytes).to_string(),
+            "{}",
+            path.display()
+        );
         assert_eq!(report.size, bytes.len() as u64);
-        assert_eq!(report.valid, !report.diagnostics.iter().any(|d| d.is_error()));
+        assert_eq!(
+            report.valid,
+            !report.diagnostics.iter().any(|d| d.is_error())
+        );
     }
 }
 
@@ -65,27 +73,79 @@ fn byte_exact_blobs_hash_to_their_names() {
 
 /// The verdicts polyarch gives, and why each is right.
 const VERDICTS: &[(&str, Kind, bool)] = &[
-    ("buildkit-attestation-index-docs-example.json", Kind::OciIndex, true),
-    ("docker-manifest-list-arm-variants-cimage.json", Kind::DockerManifestList, true),
+    (
+        "buildkit-attestation-index-docs-example.json",
+        Kind::OciIndex,
+        true,
+    ),
+    (
+        "docker-manifest-list-arm-variants-cimage.json",
+        Kind::DockerManifestList,
+        true,
+    ),
     // Valid, with warnings: `armv7`/`armv8` variants and schema 1 children.
-    ("docker-manifest-list-armv7-armv8-variants-cimage.json", Kind::DockerManifestList, true),
-    ("docker-manifest-list-spec-example.json", Kind::DockerManifestList, true),
-    ("docker-schema1-signed-cimage.json", Kind::DockerManifestV1, false),
-    ("docker-v2s2-foreign-layer-with-oci-config-cimage.json", Kind::DockerManifest, true),
-    ("oci-artifact-minimal-empty-layers.json", Kind::OciManifest, true),
+    (
+        "docker-manifest-list-armv7-armv8-variants-cimage.json",
+        Kind::DockerManifestList,
+        true,
+    ),
+    (
+        "docker-manifest-list-spec-example.json",
+        Kind::DockerManifestList,
+        true,
+    ),
+    (
+        "docker-schema1-signed-cimage.json",
+        Kind::DockerManifestV1,
+        false,
+    ),
+    (
+        "docker-v2s2-foreign-layer-with-oci-config-cimage.json",
+        Kind::DockerManifest,
+        true,
+    ),
+    (
+        "oci-artifact-minimal-empty-layers.json",
+        Kind::OciManifest,
+        true,
+    ),
     ("oci-artifact-without-config.json", Kind::OciManifest, true),
     // A bare descriptor, not a document.
     ("oci-empty-descriptor.json", Kind::Unknown, false),
     // Its `data` fields do not hash to the placeholder digests beside them.
-    ("oci-index-all-fields-subject-artifacttype-cimage.json", Kind::OciIndex, false),
+    (
+        "oci-index-all-fields-subject-artifacttype-cimage.json",
+        Kind::OciIndex,
+        false,
+    ),
     ("oci-index-arm-variants-cimage.json", Kind::OciIndex, true),
-    ("oci-index-nested-index-spec-example.json", Kind::OciIndex, true),
+    (
+        "oci-index-nested-index-spec-example.json",
+        Kind::OciIndex,
+        true,
+    ),
     ("oci-index-no-mediatype-cimage.json", Kind::OciIndex, true),
     ("oci-index-spec-example.json", Kind::OciIndex, true),
-    ("oci-manifest-spec-example-with-subject.json", Kind::OciManifest, true),
-    ("windows-linux-mixed-manifest-list-azure-docs.json", Kind::DockerManifestList, true),
-    ("windows-nanoserver-foreign-layer-manifest-ggcr-readme.json", Kind::DockerManifest, true),
-    ("windows-nanoserver-manifest-list-ggcr-readme.json", Kind::DockerManifestList, true),
+    (
+        "oci-manifest-spec-example-with-subject.json",
+        Kind::OciManifest,
+        true,
+    ),
+    (
+        "windows-linux-mixed-manifest-list-azure-docs.json",
+        Kind::DockerManifestList,
+        true,
+    ),
+    (
+        "windows-nanoserver-foreign-layer-manifest-ggcr-readme.json",
+        Kind::DockerManifest,
+        true,
+    ),
+    (
+        "windows-nanoserver-manifest-list-ggcr-readme.json",
+        Kind::DockerManifestList,
+        true,
+    ),
     ("ggcr-test-index/index.json", Kind::OciIndex, true),
 ];
 
@@ -100,7 +160,12 @@ fn known_documents_get_their_verdict() {
             continue;
         }
         let report = inspect(&std::fs::read(&path).unwrap(), &InspectOptions::default());
-        assert_eq!((report.kind, report.valid), (*kind, *valid), "{name}: {:#?}", report.diagnostics);
+        assert_eq!(
+            (report.kind, report.valid),
+            (*kind, *valid),
+            "{name}: {:#?}",
+            report.diagnostics
+        );
     }
 }
 
@@ -117,8 +182,16 @@ fn a_re_serialised_child_does_not_match_the_digest_its_list_names() {
 
     let report = inspect(
         &std::fs::read(child).unwrap(),
-        &InspectOptions { expected_digest: Some(named), ..InspectOptions::default() },
+        &InspectOptions {
+            expected_digest: Some(named),
+            ..InspectOptions::default()
+        },
     );
 
-    assert!(report.diagnostics.iter().any(|d| d.code == "expected-digest-mismatch"));
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "expected-digest-mismatch")
+    );
 }

@@ -115,20 +115,20 @@ pub(crate) fn read(
 
     descriptor.urls = read_urls(checker, node, pointer);
 
-    if place.is_docker() {
-        if let Some(field) = checker.field(node, pointer, "annotations", None) {
-            let rule = if place == Place::DockerEntry {
-                Rule::AnnotationsOnDockerList
-            } else {
-                Rule::UnknownField
-            };
-            checker.report(
-                rule,
-                &field.pointer,
-                field.node,
-                "Docker schema 2 descriptors have no \"annotations\"; Docker tools drop them",
-            );
-        }
+    if place.is_docker()
+        && let Some(field) = checker.field(node, pointer, "annotations", None)
+    {
+        let rule = if place == Place::DockerEntry {
+            Rule::AnnotationsOnDockerList
+        } else {
+            Rule::UnknownField
+        };
+        checker.report(
+            rule,
+            &field.pointer,
+            field.node,
+            "Docker schema 2 descriptors have no \"annotations\"; Docker tools drop them",
+        );
     }
     descriptor.annotations = annotations::read(checker, node, pointer);
 
@@ -383,31 +383,31 @@ fn check_data(
             return;
         }
     };
-    if let Some(size) = size {
-        if i64::try_from(bytes.len()).ok() != Some(size) {
-            checker.report(
-                Rule::DataMismatch,
-                pointer,
-                node,
-                format!(
-                    "\"data\" decodes to {} bytes but \"size\" is {size}",
-                    bytes.len()
-                ),
-            );
-        }
+    if let Some(size) = size
+        && i64::try_from(bytes.len()).ok() != Some(size)
+    {
+        checker.report(
+            Rule::DataMismatch,
+            pointer,
+            node,
+            format!(
+                "\"data\" decodes to {} bytes but \"size\" is {size}",
+                bytes.len()
+            ),
+        );
     }
-    if let Some(digest) = digest.filter(|d| d.is_verifiable()) {
-        if !digest.verifies(&bytes) {
-            let actual = Digest::of(digest.algorithm(), &bytes)
-                .map(|d| d.to_string())
-                .unwrap_or_default();
-            checker.report(
-                Rule::DataMismatch,
-                pointer,
-                node,
-                format!("\"data\" hashes to {actual}, not to the descriptor's {digest}"),
-            );
-        }
+    if let Some(digest) = digest.filter(|d| d.is_verifiable())
+        && !digest.verifies(&bytes)
+    {
+        let actual = Digest::of(digest.algorithm(), &bytes)
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        checker.report(
+            Rule::DataMismatch,
+            pointer,
+            node,
+            format!("\"data\" hashes to {actual}, not to the descriptor's {digest}"),
+        );
     }
 }
 

@@ -67,18 +67,18 @@ pub(crate) fn detect(
         return Kind::DockerManifestV1;
     }
 
-    if let (Some(declared), Some((body, node))) = (&declared, &body) {
-        if declared != body {
-            checker.report(
-                Rule::MediaTypeMismatch,
-                "/mediaType",
-                node,
-                format!(
-                    "the Content-Type is {declared} but the document's \"mediaType\" is {body}; \
+    if let (Some(declared), Some((body, node))) = (&declared, &body)
+        && declared != body
+    {
+        checker.report(
+            Rule::MediaTypeMismatch,
+            "/mediaType",
+            node,
+            format!(
+                "the Content-Type is {declared} but the document's \"mediaType\" is {body}; \
                      a reader could take it for either"
-                ),
-            );
-        }
+            ),
+        );
     }
 
     if has_manifests && has_manifest_parts {

@@ -60,27 +60,29 @@ pub(crate) fn read(checker: &mut Checker<'_>, node: &Node<'_>, pointer: &str) ->
     }
     let non_canonical = platforms::non_canonical(&platform);
     let translated = |part: Part| non_canonical.iter().any(|n| n.field == part);
-    if let Some((value, field)) = &os {
-        if !platforms::is_known_os(value) && !translated(Part::Os) {
-            checker.report(
-                Rule::PlatformUnknownOs,
-                &field.pointer,
-                field.node,
-                format!("\"{value}\" is not an operating system Go knows (GOOS), such as linux or windows"),
-            );
-        }
+    if let Some((value, field)) = &os
+        && !platforms::is_known_os(value)
+        && !translated(Part::Os)
+    {
+        checker.report(
+            Rule::PlatformUnknownOs,
+            &field.pointer,
+            field.node,
+            format!(
+                "\"{value}\" is not an operating system Go knows (GOOS), such as linux or windows"
+            ),
+        );
     }
-    if let Some((value, field)) = &architecture {
-        if !platforms::is_known_architecture(value) && !translated(Part::Architecture) {
-            checker.report(
-                Rule::PlatformUnknownArchitecture,
-                &field.pointer,
-                field.node,
-                format!(
-                    "\"{value}\" is not an architecture Go knows (GOARCH), such as amd64 or arm64"
-                ),
-            );
-        }
+    if let Some((value, field)) = &architecture
+        && !platforms::is_known_architecture(value)
+        && !translated(Part::Architecture)
+    {
+        checker.report(
+            Rule::PlatformUnknownArchitecture,
+            &field.pointer,
+            field.node,
+            format!("\"{value}\" is not an architecture Go knows (GOARCH), such as amd64 or arm64"),
+        );
     }
     for found in &non_canonical {
         let (key, written) = match found.field {
@@ -96,22 +98,22 @@ pub(crate) fn read(checker: &mut Checker<'_>, node: &Node<'_>, pointer: &str) ->
             format!("{found}; clients normalise it, but tools that compare strings do not"),
         );
     }
-    if let Some((value, field)) = &os_version {
-        if platform.os != "windows" {
-            checker.report(
-                Rule::OsVersionNotWindows,
-                &field.pointer,
-                field.node,
-                format!(
-                    "\"os.version\" {value} is only matched for windows; on {} clients ignore it",
-                    if platform.os.is_empty() {
-                        "this platform"
-                    } else {
-                        &platform.os
-                    }
-                ),
-            );
-        }
+    if let Some((value, field)) = &os_version
+        && platform.os != "windows"
+    {
+        checker.report(
+            Rule::OsVersionNotWindows,
+            &field.pointer,
+            field.node,
+            format!(
+                "\"os.version\" {value} is only matched for windows; on {} clients ignore it",
+                if platform.os.is_empty() {
+                    "this platform"
+                } else {
+                    &platform.os
+                }
+            ),
+        );
     }
     Some(platform)
 }
