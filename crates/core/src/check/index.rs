@@ -224,8 +224,8 @@ fn mixed_media_types(
         pointer,
         node,
         format!(
-            "{kind} with {other} entries (rows {}); valid, but some registries and older \
-             clients refuse mixed media types",
+            "{kind} with {other} entries (rows {}); the image-spec allows it, but Google \
+             Container Registry and Quay (before PROJQUAY-11637) have refused such lists",
             foreign.join(", ")
         ),
     );

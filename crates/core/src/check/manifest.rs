@@ -174,8 +174,8 @@ fn check_foreign_family(
         &at,
         target,
         format!(
-            "{kind} with {other} {what} type ({media_type}); valid, but some registries and \
-             older clients refuse mixed media types"
+            "{kind} with {other} {what} type ({media_type}); registries accept it, but \
+             containers/image (skopeo, podman) refuses Docker schema 2 manifests with OCI types"
         ),
     );
 }
