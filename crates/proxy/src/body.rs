@@ -16,7 +16,7 @@
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
@@ -146,10 +146,15 @@ pub enum ManifestReadError {
 }
 
 impl ManifestReadError {
-    /// The proxy error for the page.
-    pub fn into_app_error(self, host: String, limit: u64) -> AppError {
+    /// The proxy error for the page: `SIZE_INVALID` for a manifest over
+    /// `limit`, a timeout for a body that stalled longer than the response
+    /// timeout, and `UNAVAILABLE` for one that broke off.
+    pub fn into_app_error(self, host: String, limit: u64, timeout: Duration) -> AppError {
         match self {
             ManifestReadError::TooLarge => AppError::UpstreamManifestTooLarge { limit },
+            ManifestReadError::Broken(source) if source.is_timeout() => AppError::UpstreamTimeout {
+                seconds: timeout.as_secs(),
+            },
             ManifestReadError::Broken(source) => AppError::UpstreamUnreachable { host, source },
         }
     }

@@ -22,8 +22,10 @@
 //! registries ([`crate::allowlist::DEFAULT_REGISTRIES`]) over HTTPS; reach no
 //! private address; allow only the proxy's own origin
 //! (`http://127.0.0.1:8080`, and `http://localhost:8080` when listening on
-//! loopback); 4 MiB manifests, 16 KiB of headers, 10 s to connect, 60 s for
-//! an answer or between two body chunks, 256 requests at once.
+//! loopback); 4 MiB manifests, 16 KiB of headers, 10 s for a client to send
+//! a request head (and for an idle connection to send its next one), 10 s to
+//! connect, 60 s for an answer or between two body chunks, 256 requests at
+//! once.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -40,6 +42,7 @@ const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
 const DEFAULT_HEADER_BYTES: usize = 16 * 1024;
 const DEFAULT_CONNECT_SECS: u64 = 10;
+const DEFAULT_REQUEST_HEAD_SECS: u64 = 10;
 const DEFAULT_RESPONSE_SECS: u64 = 60;
 const DEFAULT_CONCURRENT: usize = 256;
 const DEFAULT_REDIRECTS: usize = 5;
@@ -129,6 +132,16 @@ pub struct Args {
     #[arg(long, env = "POLYARCH_PROXY_MAX_HEADER_BYTES", value_name = "BYTES")]
     pub max_header_bytes: Option<usize>,
 
+    /// Seconds a client has to send a whole request head, and an idle
+    /// connection to start its next request; then the connection is closed.
+    /// [default: 10]
+    #[arg(
+        long,
+        env = "POLYARCH_PROXY_REQUEST_HEAD_TIMEOUT",
+        value_name = "SECONDS"
+    )]
+    pub request_head_timeout: Option<u64>,
+
     /// Seconds allowed to connect to a registry. [default: 10]
     #[arg(long, env = "POLYARCH_PROXY_CONNECT_TIMEOUT", value_name = "SECONDS")]
     pub connect_timeout: Option<u64>,
@@ -172,6 +185,8 @@ pub struct FileConfig {
     pub max_manifest_bytes: Option<u64>,
     /// See `--max-header-bytes`.
     pub max_header_bytes: Option<usize>,
+    /// See `--request-head-timeout`.
+    pub request_head_timeout: Option<u64>,
     /// See `--connect-timeout`.
     pub connect_timeout: Option<u64>,
     /// See `--response-timeout`.
@@ -189,6 +204,9 @@ pub struct Limits {
     pub max_manifest_bytes: u64,
     /// Largest header block, request or upstream response.
     pub max_header_bytes: usize,
+    /// Time for a client to send a request head, and for an idle
+    /// connection to start its next request.
+    pub request_head_timeout: Duration,
     /// Time to connect to a registry.
     pub connect_timeout: Duration,
     /// Time for an answer to start, and between body chunks.
@@ -204,6 +222,7 @@ impl Default for Limits {
         Limits {
             max_manifest_bytes: DEFAULT_MANIFEST_BYTES,
             max_header_bytes: DEFAULT_HEADER_BYTES,
+            request_head_timeout: Duration::from_secs(DEFAULT_REQUEST_HEAD_SECS),
             connect_timeout: Duration::from_secs(DEFAULT_CONNECT_SECS),
             response_timeout: Duration::from_secs(DEFAULT_RESPONSE_SECS),
             max_concurrent: DEFAULT_CONCURRENT,
@@ -369,6 +388,11 @@ impl Config {
                 .max_header_bytes
                 .or(file.max_header_bytes)
                 .unwrap_or(DEFAULT_HEADER_BYTES),
+            request_head_timeout: Duration::from_secs(
+                args.request_head_timeout
+                    .or(file.request_head_timeout)
+                    .unwrap_or(DEFAULT_REQUEST_HEAD_SECS),
+            ),
             connect_timeout: Duration::from_secs(
                 args.connect_timeout
                     .or(file.connect_timeout)
@@ -419,6 +443,10 @@ fn check_limits(limits: &Limits) -> Result<(), ConfigError> {
     let zero = [
         ("max-manifest-bytes", limits.max_manifest_bytes == 0),
         ("max-header-bytes", limits.max_header_bytes == 0),
+        (
+            "request-head-timeout",
+            limits.request_head_timeout.is_zero(),
+        ),
         ("connect-timeout", limits.connect_timeout.is_zero()),
         ("response-timeout", limits.response_timeout.is_zero()),
         ("max-concurrent", limits.max_concurrent == 0),

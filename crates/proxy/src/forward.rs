@@ -339,7 +339,7 @@ async fn forward(
         let host = final_url.host_str().unwrap_or("").to_owned();
         let bytes = read_manifest(response.bytes_stream(), announced, limit)
             .await
-            .map_err(|e| e.into_app_error(host, limit))?;
+            .map_err(|e| e.into_app_error(host, limit, state.config.limits.response_timeout))?;
         check_announced_digest(digest.as_ref().and_then(|v| v.to_str().ok()), &bytes, &log);
 
         out.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));

@@ -26,6 +26,7 @@
 //! | [`cors`] | preflights, allowed origins, exposed headers, `Vary` |
 //! | [`forward`] | the `/r/...` handler |
 //! | [`site`] | the built site at `/` |
+//! | [`serve`] | accepting connections, request-head time limits |
 //! | [`state`] | what handlers share |
 //!
 //! [`app`] puts them together into one `axum` router.
@@ -40,6 +41,7 @@ pub mod forward;
 pub mod registry;
 pub mod resolver;
 pub mod rewrite;
+pub mod serve;
 pub mod site;
 pub mod state;
 pub mod token;

@@ -48,13 +48,12 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         "polyarch-proxy starting"
     );
 
+    let limits = config.limits.clone();
     let state = AppState::new(config)?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(address = %listener.local_addr()?, "listening");
 
-    axum::serve(listener, polyarch_proxy::app(state))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    polyarch_proxy::serve::serve(listener, polyarch_proxy::app(state), &limits, shutdown()).await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -146,3 +146,33 @@ pub fn capture_logs() -> Captured {
         })
         .clone()
 }
+
+/// The proxy for these flags, served on a real 127.0.0.1 port through
+/// [`polyarch_proxy::serve::serve`]; the state is returned so that tests can
+/// read its request slots. The server stops with the test's runtime.
+pub async fn serve_proxy(flags: &[&str]) -> (SocketAddr, AppState) {
+    let mut argv = vec!["polyarch-proxy"];
+    argv.extend_from_slice(flags);
+    let config = Config::from_parts(Args::parse_from(argv), FileConfig::default()).unwrap();
+    let limits = config.limits.clone();
+    let state = AppState::new(config).unwrap();
+    let router = polyarch_proxy::app(state.clone());
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        polyarch_proxy::serve::serve(listener, router, &limits, std::future::pending()).await;
+    });
+    (address, state)
+}
+
+/// An HTTP client for the tests: no system proxy, no connection reuse, and
+/// a 20 s bound on every request so that no test can hang.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
