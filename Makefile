@@ -7,14 +7,15 @@ SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/polyarch/target
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup test lint test-core bench proxy test-proxy
+.PHONY: all setup test lint test-core bench proxy test-proxy \
+	run site test-web bench-web
 
 all: test
 
 setup:
 	scripts/setup.sh
 
-test: setup lint test-core test-proxy
+test: setup lint test-core test-proxy test-web
 	@echo "make test: all suites passed"
 
 lint:
@@ -34,3 +35,28 @@ test-proxy:
 
 bench:
 	cargo bench -p polyarch-core
+
+# The web page (web/, index.html, Trunk.toml), built by Trunk into dist/:
+# offline, with wasm-opt from the npm binaryen in tests/ (never Debian's).
+WEB_NODE := tests/node_modules/.package-lock.json
+
+$(WEB_NODE): tests/package.json tests/package-lock.json
+	cd tests && npm ci --no-audit --no-fund
+	@touch $@
+
+site: $(WEB_NODE)
+	scripts/setup.sh rust
+	PATH="$(CURDIR)/tests/node_modules/.bin:$$PATH" trunk build --release
+
+# The built site in headless Chromium (playwright-core, Debian's chromium).
+test-web: site
+	cd tests && node --test --test-concurrency=1 web/
+
+# First-visit bytes, time until the page can inspect, time to inspect and
+# render a 1,000-entry index; figures for BENCHMARKS.md.
+bench-web: site
+	cd tests && node web/bench.mjs
+
+# Builds everything and serves the site through the registry proxy.
+run: setup site proxy
+	$(CARGO_TARGET_DIR)/dist/polyarch-proxy --listen 127.0.0.1:8080 --site dist
