@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/polyarch/target
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all setup test lint test-core bench proxy test-proxy \
+.PHONY: all setup test lint test-core bench proxy test-proxy npm test-npm bench-npm \
 	run site test-web bench-web
 
 all: test
@@ -15,7 +15,7 @@ all: test
 setup:
 	scripts/setup.sh
 
-test: setup lint test-core test-proxy test-web
+test: setup lint test-core test-proxy test-npm test-web
 	@echo "make test: all suites passed"
 
 lint:
@@ -35,6 +35,22 @@ test-proxy:
 
 bench:
 	cargo bench -p polyarch-core
+
+# The npm package `polyarch` (crates/wasm), built as shipped into
+# crates/wasm/pkg/: profile dist, wasm-opt from the npm binaryen.
+npm:
+	scripts/setup.sh rust
+	scripts/npm/build.sh
+
+# The packed tarball under node --test, the bindings under wasm-bindgen-test
+# in headless Chromium, the declarations under tsc, and a Vite app in Chromium.
+test-npm: npm
+	scripts/npm/test.sh all
+
+# Package size, inspect against JSON.parse, digest against node:crypto and
+# WebCrypto, in one Node process.
+bench-npm: npm
+	scripts/npm/bench.sh
 
 # The web page (web/, index.html, Trunk.toml), built by Trunk into dist/:
 # offline, with wasm-opt from the npm binaryen in tests/ (never Debian's).

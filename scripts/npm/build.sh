@@ -8,7 +8,8 @@
 #   node/   wasm-bindgen --target nodejs: CommonJS that compiles the module
 #           synchronously from the .wasm next to it
 #   web/    wasm-bindgen --target web: an ES module with an async init
-#   index.cjs, index.mjs, browser.mjs, polyarch.d.ts, bin/, README.md,
+#   index.cjs, index.mjs, browser.mjs, polyarch.d.ts (and a copy as
+#   polyarch.d.mts), bin/, README.md,
 #   package.json: copied from crates/wasm/js/ and crates/wasm/README.md
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -61,6 +62,9 @@ version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 sed "s/@VERSION@/$version/" "$crate/js/package.json" > "$pkg/package.json"
 cp "$crate/js/index.cjs" "$crate/js/index.mjs" "$crate/js/browser.mjs" \
     "$crate/js/polyarch.d.ts" "$crate/README.md" "$pkg/"
+# One set of declarations, for both module systems: `.d.mts` for `import`,
+# `.d.ts` for `require` (where `default` is the `init` export).
+cp "$crate/js/polyarch.d.ts" "$pkg/polyarch.d.mts"
 cp "$crate/js/bin/polyarch.cjs" "$pkg/bin/"
 chmod +x "$pkg/bin/polyarch.cjs"
 

@@ -7,7 +7,8 @@
 #            node --test suite there (the shared bug-report cases, each
 #            function, the README examples, random input, the CLI)
 #   types    type-check a TypeScript file against the installed declarations
-#   browser  wasm-bindgen-test in headless Chromium
+#   browser  the crate's unit tests, then wasm-bindgen-test in headless
+#            Chromium
 #   vite     build a tiny Vite app that imports the installed package and run
 #            it in headless Chromium
 set -euo pipefail
@@ -46,12 +47,14 @@ run_node() {
 run_types() {
     echo "test-npm: TypeScript declarations"
     install_package "$scratch/types"
-    cp crates/wasm/tests/types/check.ts "$scratch/types/"
-    (cd "$scratch/types" && "$tools/tsc" --noEmit --strict --target es2022 \
-        --module nodenext --moduleResolution nodenext --types '' check.ts)
+    cp crates/wasm/tests/types/check.ts crates/wasm/tests/types/tsconfig.json "$scratch/types/"
+    (cd "$scratch/types" && "$tools/tsc" --project tsconfig.json)
 }
 
 run_browser() {
+    echo "test-npm: the bindings' own unit tests, natively"
+    cargo test -p polyarch-wasm --lib --locked
+
     echo "test-npm: wasm-bindgen-test in headless Chromium"
     export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
     export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-120}

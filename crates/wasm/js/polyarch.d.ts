@@ -190,18 +190,29 @@ export function parseChallenge(header: string): Challenge;
 export interface IndexEntry {
   mediaType: string;
   digest: string;
+  /** An integer up to 2^53 − 1. */
   size: number;
   platform?: Platform;
   annotations?: Record<string, string>;
+  artifactType?: string;
 }
 
 export interface CreateOptions {
-  /** `auto` (the default) writes a Docker manifest list when every entry is a Docker manifest. */
+  /**
+   * `auto` (the default) writes a Docker manifest list when there is at
+   * least one entry, every entry is a Docker manifest or list with a
+   * platform, and nothing carries annotations, `artifactType` or `subject`;
+   * an OCI image index otherwise.
+   */
   format?: 'oci' | 'docker' | 'auto';
   /** Annotations of the index itself. */
   annotations?: Record<string, string>;
-  /** Indented with two spaces rather than compact. */
+  /** Indented by three spaces, as `docker manifest push` writes; compact by default. */
   pretty?: boolean;
+  /** The index's `artifactType`. */
+  artifactType?: string;
+  /** The index's `subject`; its platform, if any, is not written. */
+  subject?: IndexEntry;
 }
 
 /** A created index: `text` is what to push; `digest` and `size` are of its UTF-8 bytes. */
@@ -214,9 +225,12 @@ export interface Created {
 }
 
 /**
- * Assembles an image index or manifest list. Problems with the entries are
- * diagnostics, not exceptions.
- * @throws {TypeError} when `entries` is not an array of objects.
+ * Assembles an image index or manifest list, serialised once: `text` is
+ * what to push. An entry that cannot be written (a bad digest, a negative
+ * size, a platform without os) is left out with an `assembly-entry-invalid`
+ * error: do not push a result that has errors.
+ * @throws {TypeError} when `entries` is not an array of objects, or a field
+ * has the wrong JavaScript type (a `size` that is not an integer).
  */
 export function createIndex(entries: IndexEntry[], options?: CreateOptions): Created;
 

@@ -22,6 +22,7 @@
 //! - **The module never traps**: core does not panic, and nothing here
 //!   unwraps.
 
+mod assemble;
 mod digest;
 mod input;
 mod inspect;
@@ -29,6 +30,7 @@ mod output;
 mod platform;
 mod reference;
 
+pub use assemble::create_index;
 pub use digest::digest;
 pub use inspect::{inspect, select_platform};
 pub use platform::{format_platform, parse_platform};

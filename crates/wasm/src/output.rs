@@ -1,10 +1,13 @@
 //! Results as JavaScript values.
 //!
-//! Results are built by `serde-wasm-bindgen` with two settings: maps become
-//! plain objects (so that `annotations` is a `Record<string, string>`, not a
-//! `Map`), and an absent value becomes `null` (so that `config: null` is
-//! written, not left `undefined`). Fields that the API marks optional
-//! (`variant?`, `attests?`) are left out instead.
+//! Small results are built by `serde-wasm-bindgen` with two settings: maps
+//! become plain objects, not `Map`s, and an absent value becomes `null` (so
+//! that `digest: null` is written, not left `undefined`). Fields that the
+//! API marks optional (`variant?`, `attests?`) are left out instead.
+//!
+//! Reports, and every result with a record whose keys come from the input
+//! (`annotations`, `params`), go through JSON text instead: see
+//! [`to_js_via_json`].
 //!
 //! JavaScript numbers hold integers exactly up to 2^53 − 1. Every size is
 //! passed through [`js_size`] first: a size beyond that is `null`, never a
@@ -33,6 +36,22 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue
         .serialize(&serializer)
         .map_err(|e| js_sys::Error::new(&format!("polyarch could not convert its result: {e}")))
         .map_err(JsValue::from)
+}
+
+/// `value` as a JavaScript value, through JSON text and `JSON.parse`.
+///
+/// For large results (a report of an index with thousands of entries) this
+/// crosses into JavaScript once instead of once per value. It is also the
+/// way to build records whose keys come from input: `JSON.parse` makes a
+/// key `__proto__` an own member, where `serde-wasm-bindgen` assigns it and
+/// the value is lost. Objects come out
+/// plain, `null` stands for absent values as with [`to_js`], and every
+/// integer must be within 2^53 − 1 (sizes through [`js_size`]), since
+/// `JSON.parse` would round the others.
+pub(crate) fn to_js_via_json<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| error(&format!("polyarch could not convert its result: {e}")))?;
+    js_sys::JSON::parse(&text)
 }
 
 /// The message of a `serde-wasm-bindgen` error, without the `Error: `

@@ -16,7 +16,7 @@ use polyarch_core::registry::challenge;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::output::{error, to_js, type_error};
+use crate::output::{error, to_js, to_js_via_json, type_error};
 
 /// A reference as JavaScript receives it.
 #[derive(Debug, Serialize)]
@@ -87,7 +87,8 @@ pub fn parse_challenge(header: JsValue) -> Result<JsValue, JsValue> {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    to_js(&ChallengeObject {
+    // Through JSON, so that a parameter named `__proto__` stays a member.
+    to_js_via_json(&ChallengeObject {
         scheme: &first.scheme,
         params: Params(params),
     })

@@ -208,7 +208,7 @@ function commandCreate(positional, flags, out, err) {
   }
   const created = polyarch.createIndex(entries, {
     format: flags.format ?? 'auto',
-    pretty: flags.pretty,
+    pretty: flags.pretty === true,
     annotations: parseAnnotations(flags.annotation),
   });
   const valid = !created.diagnostics.some((d) => d.severity === 'error');

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 
 import * as polyarch from 'polyarch';
 import init, {
+  createIndex,
   digest,
   formatPlatform,
   inspect,
@@ -374,4 +375,72 @@ describe('parseChallenge', () => {
   test('an empty header throws', () => {
     assert.throws(() => parseChallenge(''), Error);
   });
+});
+
+describe('createIndex', () => {
+  const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+  const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+  const amd64 = { mediaType: DOCKER_MANIFEST, digest: D1, size: 524, platform: { os: 'linux', architecture: 'amd64' } };
+  const arm64 = { mediaType: DOCKER_MANIFEST, digest: D2, size: 525, platform: { os: 'linux', architecture: 'arm64' } };
+
+  test('the text is what is hashed and sized, and inspects as valid', () => {
+    const created = createIndex([amd64, arm64]);
+
+    assert.deepEqual(Object.keys(created).sort(), ['diagnostics', 'digest', 'mediaType', 'size', 'text']);
+    assert.equal(created.mediaType, DOCKER_LIST);
+    assert.equal(created.digest, digest(created.text));
+    assert.equal(created.size, Buffer.byteLength(created.text));
+    const report = inspect(created.text, { contentType: created.mediaType, expectedDigest: created.digest });
+    assert.equal(report.valid, true, JSON.stringify(report.diagnostics));
+    assert.deepEqual(report.entries.map((e) => e.digest), [D1, D2]);
+  });
+
+  test('format oci, index annotations and pretty output', () => {
+    const created = createIndex([amd64], { format: 'oci', annotations: { 'org.example.a': 'b' }, pretty: true });
+
+    assert.equal(created.mediaType, OCI_INDEX);
+    assert.match(created.text, /^\{\n {3}"schemaVersion": 2,/);
+    assert.deepEqual(JSON.parse(created.text).annotations, { 'org.example.a': 'b' });
+  });
+
+  test('an entry that cannot be written is left out with an error, not thrown', () => {
+    const created = createIndex([amd64, { ...arm64, digest: 'sha256:abc' }]);
+
+    assert.ok(created.diagnostics.some((d) => d.code === 'assembly-entry-invalid' && d.severity === 'error'));
+    assert.equal(JSON.parse(created.text).manifests.length, 1);
+  });
+
+  test('two entries for one platform are a warning', () => {
+    const created = createIndex([amd64, { ...arm64, platform: { os: 'linux', architecture: 'amd64' } }]);
+
+    assert.ok(created.diagnostics.some((d) => d.code === 'assembly-duplicate-platform'));
+  });
+
+  test('values of the wrong JavaScript type are TypeErrors that name the entry', () => {
+    assert.throws(() => createIndex('x'), TypeError);
+    assert.throws(() => createIndex([amd64, 5]), { name: 'TypeError', message: /entries\[1\]/ });
+    assert.throws(() => createIndex([{ ...amd64, size: 1.5 }]), { name: 'TypeError', message: /entries\[0\]/ });
+    assert.throws(() => createIndex([{ digest: D1, size: 1 }]), { name: 'TypeError', message: /mediaType/ });
+    assert.throws(() => createIndex([], { format: 'zip' }), TypeError);
+  });
+});
+
+test('createIndex reads members set to undefined as absent', () => {
+  const entry = { mediaType: OCI_MANIFEST, digest: D1, size: 1, platform: { os: 'linux', architecture: 'amd64' }, annotations: undefined };
+
+  const created = createIndex([entry], { format: undefined, pretty: undefined });
+
+  assert.equal(JSON.parse(created.text).manifests.length, 1);
+});
+
+test('a member named __proto__ stays an own member, never a prototype', () => {
+  const text = `{"schemaVersion":2,"mediaType":"${OCI_INDEX}","manifests":[],"annotations":{"__proto__":"x"}}`;
+
+  const report = inspect(text);
+  const challenge = parseChallenge('Bearer __proto__="y"');
+
+  assert.equal(Object.getPrototypeOf(report.annotations), Object.prototype);
+  assert.equal(Object.getOwnPropertyDescriptor(report.annotations, '__proto__')?.value, 'x');
+  assert.equal(Object.getPrototypeOf(challenge.params), Object.prototype);
+  assert.equal(Object.getOwnPropertyDescriptor(challenge.params, '__proto__')?.value, 'y');
 });

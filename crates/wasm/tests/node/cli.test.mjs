@@ -100,3 +100,26 @@ test('--help and --version exit 0', () => {
   assert.match(run(['--help']).stdout, /usage:/);
   assert.match(run(['--version']).stdout, /^polyarch \d+\.\d+\.\d+\n$/);
 });
+
+test('create writes the exact bytes to stdout and the digest to stderr', () => {
+  const entries = JSON.parse(GOOD).manifests;
+  const name = file('entries.json', JSON.stringify(entries));
+
+  const result = run(['create', name, '--format', 'oci', '--annotation', 'org.example.a=b']);
+  const json = run(['create', name, '--json']);
+
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(JSON.parse(result.stdout).annotations['org.example.a'], 'b');
+  const digestOfOutput = run(['digest', '-'], result.stdout).stdout.trim();
+  assert.ok(result.stderr.includes(digestOfOutput), result.stderr);
+  assert.equal(json.status, 0);
+  assert.equal(JSON.parse(json.stdout).mediaType, 'application/vnd.oci.image.index.v1+json');
+});
+
+test('create exits 1 when an entry is refused, 2 when the file is not an array', () => {
+  const refused = file('refused.json', JSON.stringify([{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: 'sha256:abc', size: 1 }]));
+  const notArray = file('object.json', '{}');
+
+  assert.equal(run(['create', refused]).status, 1);
+  assert.equal(run(['create', notArray]).status, 2);
+});

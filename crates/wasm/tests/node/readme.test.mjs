@@ -16,7 +16,7 @@ const blocks = [...readme.matchAll(/^```js\n([\s\S]*?)^```$/gm)].map((m) => m[1]
 test('the README has an example for each function', () => {
   const all = blocks.join('\n');
 
-  for (const name of ['inspect', 'digest', 'parsePlatform', 'formatPlatform', 'selectPlatform', 'parseReference', 'parseChallenge']) {
+  for (const name of ['inspect', 'digest', 'parsePlatform', 'formatPlatform', 'selectPlatform', 'parseReference', 'parseChallenge', 'createIndex']) {
     assert.match(all, new RegExp(`\\b${name}\\(`), name);
   }
 });
