@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use polyarch_core::assemble::{
     Assembled, BuildOptions, ChildError, CreateOptions, EditError, EntryPatch, Format,
-    IndexBuilder, NewEntry, create, entry_from_manifest,
+    IndexBuilder, NewEntry, OpenError, create, entry_from_manifest,
 };
 use polyarch_core::descriptor::Annotations;
 use polyarch_core::digest::Digest;
@@ -896,5 +896,76 @@ fn child_manifests_that_do_not_make_an_entry() {
             assert_eq!(diagnostics[0].code, "config-platform-missing");
         }
         other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_zero_size_is_written_where_go_would_omit_it() {
+    let entries = [NewEntry::new(
+        DOCKER,
+        AMD64,
+        0,
+        Some(platform("linux/amd64")),
+    )];
+
+    let built = create(&entries, &CreateOptions::default());
+
+    checked(&built);
+    assert!(built.text().contains(r#""size":0,"#), "{}", built.text());
+}
+
+#[test]
+fn an_existing_index_is_opened_and_amended() {
+    let vector = include_str!(
+        "../../../../shared/vectors/windows-linux-mixed-manifest-list-azure-docs.json"
+    );
+    let mut builder = IndexBuilder::from_document(vector.as_bytes(), None).unwrap();
+
+    builder.amend(entry(DOCKER, ARMV7, 700, "linux/arm64"));
+    let built = builder.build(&BuildOptions {
+        format: Format::Auto,
+        pretty: true,
+    });
+
+    checked(&built);
+    assert_eq!(built.media_type(), DOCKER_LIST);
+    assert_eq!(entries_of(&built), [AMD64, ARMV7, WINDOWS]);
+}
+
+#[test]
+fn documents_that_cannot_be_opened() {
+    let manifest = child_manifest(CONFIG);
+
+    let not_index = IndexBuilder::from_document(manifest.as_bytes(), None);
+    let invalid = IndexBuilder::from_document(br#"{"schemaVersion":2,"manifests":{}}"#, None);
+
+    assert_eq!(
+        not_index,
+        Err(OpenError::NotAnIndex {
+            kind: Kind::DockerManifest
+        })
+    );
+    match invalid {
+        Err(OpenError::Invalid { diagnostics }) => assert_eq!(diagnostics[0].code, "field-type"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn goldens_open_and_build_to_the_same_bytes() {
+    let cases = [
+        ("docker-pretty.json", Format::Docker, true),
+        ("oci-compact.json", Format::Oci, false),
+        ("oci-pretty.json", Format::Auto, true),
+        ("oci-artifact-compact.json", Format::Auto, false),
+    ];
+
+    for (name, format, pretty) in cases {
+        let bytes = std::fs::read(golden_path(name)).unwrap();
+
+        let builder = IndexBuilder::from_document(&bytes, None).unwrap();
+        let built = builder.build(&BuildOptions { format, pretty });
+
+        assert_eq!(built.bytes(), bytes, "{name}");
     }
 }

@@ -1,6 +1,7 @@
 //! Property tests for assembly: any sequence of edits, on any entries,
 //! never panics and always builds a document that `inspect` finds free of
-//! errors, whose digest and size are those of its bytes.
+//! errors, whose digest and size are those of its bytes, and which,
+//! opened again and built with the same options, gives the same bytes.
 
 use polyarch_core::assemble::{BuildOptions, EntryPatch, Format, IndexBuilder, NewEntry};
 use polyarch_core::descriptor::Annotations;
@@ -199,5 +200,9 @@ proptest! {
         let refused = built.diagnostics().iter().filter(|d| d.code == "assembly-entry-invalid").count();
         prop_assert!(report.entries.len() <= builder.entries().len());
         prop_assert!(report.entries.len() + refused >= builder.entries().len());
+
+        let reopened = IndexBuilder::from_document(built.bytes(), Some(built.media_type()));
+        let rebuilt = reopened.map(|b| b.build(&BuildOptions { format, pretty }));
+        prop_assert_eq!(rebuilt.map(|r| r.text().to_owned()), Ok(built.text().to_owned()));
     }
 }

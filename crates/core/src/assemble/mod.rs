@@ -16,12 +16,16 @@
 //! | [`annotate`](IndexBuilder::annotate) | changes an entry's platform fields and annotations ([`EntryPatch`]) |
 //! | [`set_annotation`](IndexBuilder::set_annotation) | sets or removes an annotation of the index |
 //!
+//! [`IndexBuilder::from_document`] starts from an index or manifest list
+//! that exists, as `docker manifest create --amend` does.
+//!
 //! Two entries are for the same platform when their normalised os,
 //! architecture, variant, `os.version` and `os.features` are equal
-//! ([`Platform::normalized`]): `linux/aarch64` and `linux/arm64/v8` are one
-//! platform. An attestation entry (`unknown/unknown`) and an entry without a
-//! platform have no platform to compare: `amend` matches them by digest and
-//! the duplicate check skips them.
+//! ([`Platform::normalized`](crate::platform::Platform::normalized)):
+//! `linux/aarch64` and `linux/arm64/v8` are one platform. An attestation
+//! entry (`unknown/unknown`) and an entry without a platform have no
+//! platform to compare: `amend` matches them by digest and the duplicate
+//! check skips them.
 //!
 //! # Format
 //!
@@ -57,9 +61,9 @@
 //! the Content-Type. Compact output has no white space and no trailing
 //! newline; pretty output is indented by three spaces, as `docker manifest
 //! push` writes a manifest list, also with no trailing newline. Fields come
-//! in the order of the Go types (see [`write`]'s list), empty optional
-//! fields are omitted as Go's `omitempty` omits them, annotation keys are
-//! sorted, and `<`, `>`, `&`, U+2028 and U+2029 are `\u` escapes, as Go's
+//! in the order of the Go types (see the [`write`](mod@write) module),
+//! empty optional fields are omitted as Go's `omitempty` omits them,
+//! annotation keys are sorted, and `<`, `>`, `&`, U+2028 and U+2029 are `\u` escapes, as Go's
 //! `encoding/json` writes them: the same input gives the same bytes as the
 //! Go tools. Platform values are written as given (`aarch64` stays
 //! `aarch64`); the diagnostics say where clients normalise them.
@@ -67,7 +71,7 @@
 //! # Diagnostics
 //!
 //! [`Assembled::diagnostics`] holds the assembly's own findings and then
-//! what [`inspect`] reports for the written bytes (its duplicate-platform
+//! what [`inspect`](crate::inspect::inspect) reports for the written bytes (its duplicate-platform
 //! findings, which the assembly reports itself, left out). Their pointers
 //! and positions are in the written document; a refused entry, which is not
 //! in it, is placed at `/manifests`. Messages name entries by their position
@@ -93,6 +97,7 @@
 mod builder;
 mod child;
 mod entry;
+mod existing;
 mod findings;
 pub mod write;
 
@@ -101,6 +106,7 @@ use serde::{Deserialize, Serialize};
 pub use builder::{Amended, EditError, IndexBuilder};
 pub use child::{ChildError, entry_from_manifest};
 pub use entry::{EntryPatch, EntryProblem, NewEntry};
+pub use existing::OpenError;
 
 use crate::descriptor::Annotations;
 use crate::diagnostic::Diagnostic;

@@ -15,6 +15,13 @@
 //!
 //! Empty optional values are left out, as Go's `omitempty` does; maps are
 //! written with their keys sorted, as Go writes a `map[string]string`.
+//!
+//! Two deliberate differences from the Go types: distribution's descriptor
+//! tags `size` with `omitempty`, so Go leaves out a size of 0, where
+//! polyarch always writes `size`, because an entry without one is invalid;
+//! and image-spec v1.1's Go `Platform` has no `features`, which the spec
+//! reserves, where polyarch writes `features` (last, as Docker's
+//! `PlatformSpec` does) when the caller gives any.
 
 use std::collections::BTreeMap;
 
