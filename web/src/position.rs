@@ -4,8 +4,8 @@
 //! characters (`polyarch_core::json`). A text area's selection counts UTF-16
 //! code units from 0. [`mark`] turns the first into the second and stretches
 //! the selection over the token that starts there: a whole string (with
-//! its quotes), one bracket, or a bare word up to the next `,`, `}`, `]` or
-//! end of line. A line or column beyond the text is clamped to its end.
+//! its quotes), one bracket, or a bare word up to the next `,`, `}`, `]`,
+//! `"` or end of line (so a place inside a string marks the rest of it). A line or column beyond the text is clamped to its end.
 
 /// The UTF-16 range `(start, end)` in `text` to select for a diagnostic at
 /// `line`, `column`.
@@ -53,7 +53,9 @@ fn token_end(text: &str, start: usize) -> usize {
         }
         Some((_, c)) if matches!(c, '{' | '}' | '[' | ']' | ',' | ':') => start + c.len_utf8(),
         Some((_, c)) => {
-            let end = rest.find([',', '}', ']', '\n', '\r']).unwrap_or(rest.len());
+            let end = rest
+                .find([',', '}', ']', '"', '\n', '\r'])
+                .unwrap_or(rest.len());
             let word = rest[..end].trim_end().len();
             start + if word == 0 { c.len_utf8() } else { word }
         }
@@ -79,6 +81,7 @@ mod tests {
             (4, 8, "["),
             (4, 9, "1"),
             (5, 1, "}"),
+            (3, 21, "ab\\"),
         ];
 
         for (line, column, expected) in table {

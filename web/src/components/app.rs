@@ -112,7 +112,7 @@ pub fn App() -> Html {
                        which entry each platform pulls." }
                 </p>
             </header>
-            <main id="main" aria-busy={busy.to_string()}>
+            <main id="main" aria-busy={busy.to_string()} data-revision={state.revision.to_string()}>
                 <div class="workspace">
                     <section class="input" aria-label="Document">
                         <ExamplesBar on_action={on_action.clone()} />

@@ -48,6 +48,10 @@ pub struct EditorProps {
 #[component]
 pub fn Editor(props: &EditorProps) -> Html {
     let dragging = use_state_eq(|| false);
+    let options_open = {
+        let filled = !props.content_type.is_empty() || !props.expected_digest.is_empty();
+        use_memo((), move |_| filled)
+    };
 
     {
         let node_ref = props.node_ref.clone();
@@ -192,8 +196,7 @@ pub fn Editor(props: &EditorProps) -> Html {
                 <div class="drop-hint" aria-hidden="true">{ "Drop the file to inspect it" }</div>
             </div>
             <div id="manifest-json-note">{ note }{ file_status }{ for storage }</div>
-            <details class="options" open={!props.content_type.is_empty()
-                || !props.expected_digest.is_empty()}>
+            <details class="options" open={*options_open}>
                 <summary>{ "Content-Type and expected digest" }</summary>
                 <div class="fields">
                     <div class="field">

@@ -2,6 +2,7 @@
 
 mod annotations_list;
 mod app;
+mod breakable_code;
 mod copy_button;
 mod descriptor_table;
 mod diagnostics_list;
@@ -14,6 +15,7 @@ mod summary;
 
 pub use annotations_list::AnnotationsList;
 pub use app::App;
+pub use breakable_code::BreakableCode;
 pub use copy_button::CopyButton;
 pub use descriptor_table::DescriptorTable;
 pub use diagnostics_list::DiagnosticsList;

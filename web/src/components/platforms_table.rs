@@ -14,7 +14,7 @@ use web_sys::{
 use yew::prelude::*;
 
 use crate::cells;
-use crate::components::CopyButton;
+use crate::components::{BreakableCode, CopyButton};
 use crate::rows::{self, ROW_HEIGHT, Row, VIRTUALISE_ABOVE};
 use crate::state::{Action, Shared};
 
@@ -244,7 +244,7 @@ fn row_html(row: &Row, pulled: bool, on_show_row: &Callback<usize>) -> Html {
             tabindex="-1" aria-current={pulled.then_some("true")}>
             <th scope="row" class="num">{ row.index }</th>
             { platform }
-            <td><code class="media-type">{ &row.media_type }</code></td>
+            <td><BreakableCode class="media-type" text={row.media_type.clone()} /></td>
             <td class="num">{ &row.size }</td>
             <td class="digest-cell">
                 <code title={row.digest.clone()} class="short-digest">{ &row.short_digest }</code>
