@@ -167,6 +167,12 @@ pub fn parse(header: &str) -> Result<Vec<Challenge>, ChallengeError> {
         };
 
         let spaced = cursor.skip_whitespace();
+        if cursor.peek() == Some(b'=') {
+            // A parameter whose value is missing, read as a scheme.
+            cursor.at += 1;
+            cursor.skip_whitespace();
+            return Err(ChallengeError::ExpectedValue { at: cursor.at });
+        }
         if !cursor.at_end() && cursor.peek() != Some(b',') {
             if !spaced {
                 return Err(ChallengeError::ExpectedComma { at: cursor.at });
