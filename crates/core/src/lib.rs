@@ -19,3 +19,4 @@ pub mod platform;
 pub mod reference;
 pub mod registry;
 pub mod select;
+pub mod transfer;
