@@ -41,7 +41,13 @@ run_node() {
     [ -f "$cases" ] || { echo "test-npm: $cases is missing" >&2; exit 1; }
     install_package "$scratch/node"
     cp crates/wasm/tests/node/*.test.mjs "$scratch/node/"
-    (cd "$scratch/node" && POLYARCH_CASES=$cases node --test --test-reporter=dot ./*.test.mjs)
+    (cd "$scratch/node" && POLYARCH_CASES=$cases node --test \
+        --test-reporter=dot --test-reporter-destination=stdout \
+        --test-reporter=tap --test-reporter-destination="$scratch/node.tap" ./*.test.mjs) || {
+        grep -E '^# (tests|pass|fail)' "$scratch/node.tap" >&2 || true
+        return 1
+    }
+    grep -E '^# (tests|pass|fail)' "$scratch/node.tap"
 }
 
 run_types() {
