@@ -47,10 +47,11 @@ fn index(n: usize) -> Vec<u8> {
 
 /// An index of at least `bytes` bytes.
 fn index_of_size(bytes: usize) -> Vec<u8> {
-    let per_entry = index(1).len();
-    let mut doc = index(bytes / per_entry);
+    let mut entries = bytes / index(1).len();
+    let mut doc = index(entries);
     while doc.len() < bytes {
-        doc = index(doc.len() / per_entry + 100);
+        entries += entries / 10 + 1;
+        doc = index(entries);
     }
     doc
 }
@@ -77,6 +78,36 @@ fn inspection(c: &mut Criterion) {
                 b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(doc)).unwrap())
             },
         );
+    }
+    group.finish();
+
+    // The positioned JSON tree alone, against a single-pass span-preserving
+    // parser: the choice between them is made on these figures.
+    let mut group = c.benchmark_group("json-tree");
+    for (name, doc) in [("1000-entries", index(1000)), ("4mib-index", index_of_size(4 << 20))] {
+        let text = String::from_utf8(doc).expect("generated JSON is UTF-8");
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_with_input(BenchmarkId::new("polyarch-raw-value", name), &text, |b, text| {
+            b.iter(|| polyarch_core::json::parse(black_box(text)).map(|_| ()))
+        });
+        group.bench_with_input(BenchmarkId::new("jsonc-parser", name), &text, |b, text| {
+            let options = jsonc_parser::ParseOptions {
+                allow_comments: false,
+                allow_loose_object_property_names: false,
+                allow_trailing_commas: false,
+                allow_missing_commas: false,
+                allow_single_quoted_strings: false,
+                allow_hexadecimal_numbers: false,
+                allow_unary_plus_numbers: false,
+                allow_bare_decimal_point_numbers: false,
+                allow_extended_string_escapes: false,
+                allow_non_finite_numbers: false,
+            };
+            b.iter(|| {
+                jsonc_parser::parse_to_ast(black_box(text), &Default::default(), &options)
+                    .map(|_| ())
+            })
+        });
     }
     group.finish();
 }
