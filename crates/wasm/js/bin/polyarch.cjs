@@ -86,7 +86,7 @@ function placeOf(name, diagnostic) {
 function printDiagnostics(out, name, diagnostics) {
   for (const d of diagnostics) {
     const at = d.pointer === '' ? '(document)' : d.pointer;
-    out.write(`${placeOf(name, d)}: ${d.severity}[${d.code}]: ${d.message} at ${at}\n`);
+    out.write(`${placeOf(name, d)}: ${d.severity}[${d.code}] ${at}: ${d.message}\n`);
   }
 }
 
@@ -223,7 +223,7 @@ function commandCreate(positional, flags, out, err) {
   out.write(created.text);
   err.write(`${created.mediaType}\n${created.digest}\nsize ${created.size}\n`);
   for (const d of created.diagnostics) {
-    err.write(`${d.severity}[${d.code}]: ${d.message} at ${d.pointer}\n`);
+    err.write(`${d.severity}[${d.code}] ${d.pointer === '' ? '(document)' : d.pointer}: ${d.message}\n`);
   }
   return valid ? 0 : 1;
 }
