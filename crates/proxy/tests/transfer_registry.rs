@@ -8,7 +8,9 @@
 //! in another. A list assembled by the core from them is pushed to a new
 //! tag, read back with `skopeo inspect --raw` (same bytes, same digest)
 //! and resolved per platform with `--override-arch`/`--override-variant`.
-//! Then: a push stopped half-way and resumed from its saved state, an
+//! The amd64 image carries a signature attached through `subject` and
+//! listed under the fallback tag (distribution 2.8 has no referrers API);
+//! every copy carries it along. Then: a push stopped half-way and resumed from its saved state, an
 //! import between two repositories (mounts), and an import into a second
 //! registry (chunked copies).
 
@@ -30,6 +32,8 @@ use polyarch_core::transfer::{
 
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
+const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+const SIGNATURE: &str = "application/vnd.polyarch.signature";
 const TAR_LAYER: &str = "application/vnd.oci.image.layer.v1.tar";
 
 /// A registry process on a free loopback port, killed by its PID on drop.
@@ -251,12 +255,59 @@ async fn seed(registry: &str) -> [Image; 3] {
         drive(&mut upload_one, &local, None).await,
         End::Done
     ));
+    attach_signature(&one, &amd64, &mut local).await;
     assert!(matches!(
         drive(&mut upload_two, &local, None).await,
         End::Done
     ));
     assert_eq!(upload_one.progress().verified.len(), 2);
     [amd64, arm64, armv7]
+}
+
+/// A signature manifest whose `subject` is `image`, and the fallback tag
+/// (`sha256-<hex>`) that lists it, as a client writes them on a registry
+/// without the referrers API.
+async fn attach_signature(
+    repository: &Repository,
+    image: &Image,
+    local: &mut BTreeMap<String, Vec<u8>>,
+) {
+    let config = b"{}".to_vec();
+    let payload = b"polyarch signature".to_vec();
+    let (config_digest, payload_digest) = (Digest::sha256(&config), Digest::sha256(&payload));
+    let signature = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","artifactType":"{SIGNATURE}","config":{{"mediaType":"application/vnd.oci.empty.v1+json","digest":"{config_digest}","size":2}},"layers":[{{"mediaType":"application/vnd.polyarch.signature.v1","digest":"{payload_digest}","size":{}}}],"subject":{{"mediaType":"{OCI_MANIFEST}","digest":"{}","size":{}}}}}"#,
+        payload.len(),
+        image.digest(),
+        image.manifest.len()
+    )
+    .into_bytes();
+    let tag_index = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[{{"mediaType":"{OCI_MANIFEST}","artifactType":"{SIGNATURE}","digest":"{}","size":{}}}]}}"#,
+        Digest::sha256(&signature),
+        signature.len()
+    )
+    .into_bytes();
+    local.insert(config_digest.to_string(), config);
+    local.insert(payload_digest.to_string(), payload);
+
+    let mut upload = Transfer::upload(
+        repository,
+        vec![
+            LocalManifest {
+                bytes: signature,
+                media_type: OCI_MANIFEST.to_owned(),
+                tags: Vec::new(),
+            },
+            LocalManifest {
+                bytes: tag_index,
+                media_type: OCI_INDEX.to_owned(),
+                tags: vec![image.digest().replace(':', "-")],
+            },
+        ],
+        Options::default(),
+    );
+    assert!(matches!(drive(&mut upload, local, None).await, End::Done));
 }
 
 fn assemble(images: &[Image; 3]) -> polyarch_core::assemble::Assembled {
@@ -323,9 +374,15 @@ fn resolved(image: &str, arch: &str, variant: &str) -> String {
     value["Layers"][0].as_str().unwrap().to_owned()
 }
 
-/// skopeo sees exactly the list pushed, and each platform resolves to its
-/// child.
+/// skopeo sees exactly the list pushed, each platform resolves to its
+/// child, and the amd64 child's signature is listed under its fallback tag.
 fn check_with_skopeo(image: &str, list: &[u8], images: &[Image; 3]) {
+    let repository = image.rsplit_once(':').unwrap().0;
+    let tag = images[0].digest().replace(':', "-");
+    let referrers = raw(&format!("{repository}:{tag}"));
+    let value: serde_json::Value = serde_json::from_slice(&referrers).unwrap();
+    assert_eq!(value["manifests"][0]["artifactType"], SIGNATURE);
+
     let bytes = raw(image);
     assert_eq!(bytes, list);
     assert_eq!(Digest::sha256(&bytes), Digest::sha256(list));
@@ -353,9 +410,12 @@ async fn push_resume_and_import_against_distribution() {
     );
     assert!(matches!(drive(&mut push, &none, None).await, End::Done));
     let progress = push.progress();
-    assert_eq!(progress.manifests_done, 4);
-    assert_eq!((progress.blobs_mounted, progress.blobs_total), (6, 6));
-    assert_eq!(progress.verified[0].digest, assembled.digest());
+    // Three children, the signature, its fallback tag, the list.
+    assert_eq!(progress.manifests_done, 6);
+    assert_eq!((progress.blobs_mounted, progress.blobs_total), (8, 8));
+    let list = progress.verified.iter().find(|v| v.tag == "v1").unwrap();
+    assert_eq!(list.digest, assembled.digest());
+    assert_eq!(progress.verified.len(), 2, "the list and the fallback tag");
     check_with_skopeo(
         &format!("{host}/polyarch/multi:v1"),
         assembled.bytes(),
@@ -400,7 +460,7 @@ async fn push_resume_and_import_against_distribution() {
         Options::default(),
     );
     assert!(matches!(drive(&mut import, &none, None).await, End::Done));
-    assert_eq!(import.progress().blobs_mounted, 6);
+    assert_eq!(import.progress().blobs_mounted, 8);
     check_with_skopeo(
         &format!("{host}/polyarch/imported:v1"),
         assembled.bytes(),
@@ -419,7 +479,7 @@ async fn push_resume_and_import_against_distribution() {
     );
     assert!(matches!(drive(&mut across, &none, None).await, End::Done));
     let copied = across.progress();
-    assert_eq!(copied.blobs_uploaded, 6);
+    assert_eq!(copied.blobs_uploaded, 8);
     assert_eq!(copied.bytes_done, copied.bytes_total);
     assert!(copied.bytes_total > 120_000);
     check_with_skopeo(
