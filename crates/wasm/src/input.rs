@@ -155,6 +155,32 @@ mod tests {
         assert_eq!(lone, None);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_string_round_trips(text in ".*") {
+            let (bytes, lone) = encode_utf16(text.encode_utf16());
+
+            proptest::prop_assert_eq!(bytes, text.as_bytes());
+            proptest::prop_assert_eq!(lone, None);
+        }
+
+        #[test]
+        fn any_units_give_the_lossy_utf8_and_find_the_first_lone_surrogate(
+            units in proptest::collection::vec(proptest::prelude::any::<u16>(), 0..64),
+        ) {
+            let (bytes, lone) = encode_utf16(units.iter().copied());
+
+            let lossy = String::from_utf16_lossy(&units);
+            proptest::prop_assert_eq!(&bytes, lossy.as_bytes());
+            proptest::prop_assert_eq!(lone.is_some(), String::from_utf16(&units).is_err());
+            if let Some(lone) = lone {
+                proptest::prop_assert_eq!(units[lone.index], lone.unit);
+                proptest::prop_assert!(String::from_utf16(&units[..lone.index]).is_ok());
+                proptest::prop_assert_eq!(&bytes[lone.offset..lone.offset + 3], "\u{FFFD}".as_bytes());
+            }
+        }
+    }
+
     #[test]
     fn lone_surrogates_are_replaced_and_placed() {
         let mut units: Vec<u16> = "😀\"".encode_utf16().collect();
