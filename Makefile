@@ -15,7 +15,7 @@ all: test
 setup:
 	scripts/setup.sh
 
-test: setup lint test-core test-proxy test-npm test-web
+test: setup lint test-core test-fuzz test-proxy test-npm test-web
 	@echo "make test: all suites passed"
 
 lint:
@@ -24,6 +24,21 @@ lint:
 
 test-core:
 	cargo test -p polyarch-core --locked
+
+.PHONY: fuzz test-fuzz
+FUZZ_SECONDS ?= 60
+
+# polyarch-core's fuzz targets (crates/core/fuzz: inspection, references,
+# platforms, WWW-Authenticate, index assembly), FUZZ_SECONDS each, seeded
+# from the tests and ../shared/vectors; scripts/fuzz/run.sh says more.
+fuzz:
+	scripts/fuzz/run.sh $(FUZZ_SECONDS)
+
+# The short version for `make test`: each fuzz target for 10 s, then the
+# limits tests that only run in release (100 MiB, a million entries).
+test-fuzz:
+	scripts/fuzz/run.sh 10
+	cargo test -p polyarch-core --release --locked --test limits -- --include-ignored
 
 # The registry proxy, built as shipped (binary: $(CARGO_TARGET_DIR)/dist/polyarch-proxy).
 proxy:

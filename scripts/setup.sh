@@ -46,8 +46,17 @@ trunk_tool() {
     fi
 }
 
+# cargo-fuzz, for `make fuzz` and `make test-fuzz` (crates/core/fuzz); its
+# targets build on the stable toolchain with RUSTC_BOOTSTRAP=1.
+fuzz_tool() {
+    if ! cargo fuzz --version >/dev/null 2>&1; then
+        say "installing cargo-fuzz (a few minutes)"
+        cargo install -q cargo-fuzz --locked
+    fi
+}
+
 case "${1:-all}" in
     rust) rust_tools ;;
-    all) apt_packages; rust_tools; trunk_tool ;;
+    all) apt_packages; rust_tools; trunk_tool; fuzz_tool ;;
     *) echo "usage: $0 [all|rust]" >&2; exit 2 ;;
 esac
