@@ -9,6 +9,8 @@
 //! - The filter keeps rows whose row number, platform, media type, digest,
 //!   role or annotations contain every word of it, ignoring case.
 
+use std::collections::HashMap;
+
 use polyarch_core::descriptor::{Entry, Role};
 
 use crate::cells;
@@ -57,6 +59,17 @@ pub struct Row {
 
 /// The rows of `entries`, in document order.
 pub fn rows(entries: &[Entry]) -> Vec<Row> {
+    let mut by_digest: HashMap<&str, usize> = HashMap::new();
+    let mut attestations: HashMap<&str, Vec<usize>> = HashMap::new();
+    for entry in entries {
+        by_digest
+            .entry(entry.descriptor.digest.as_str())
+            .or_insert(entry.index);
+        if let (Role::Attestation, Some(subject)) = (entry.role, entry.attests.as_deref()) {
+            attestations.entry(subject).or_default().push(entry.index);
+        }
+    }
+
     entries
         .iter()
         .map(|entry| {
@@ -70,26 +83,21 @@ pub fn rows(entries: &[Entry]) -> Vec<Row> {
                 cells::list(&p.os_features),
                 cells::list(&p.features),
             ];
-            let attests_row = entry.attests.as_deref().and_then(|digest| {
-                entries
-                    .iter()
-                    .find(|e| e.descriptor.digest == digest && e.index != entry.index)
-                    .map(|e| e.index)
-            });
+            let attests_row = entry
+                .attests
+                .as_deref()
+                .and_then(|digest| by_digest.get(digest).copied())
+                .filter(|&row| row != entry.index);
             let attests_missing = match (&entry.attests, attests_row) {
                 (Some(digest), None) => Some(digest.clone()),
                 _ => None,
             };
-            let attested_by = entries
-                .iter()
-                .filter(|e| {
-                    e.role == Role::Attestation
-                        && e.index != entry.index
-                        && !d.digest.is_empty()
-                        && e.attests.as_deref() == Some(d.digest.as_str())
-                })
-                .map(|e| e.index)
-                .collect();
+            let attested_by = match attestations.get(d.digest.as_str()) {
+                Some(rows) if !d.digest.is_empty() => {
+                    rows.iter().copied().filter(|&i| i != entry.index).collect()
+                }
+                _ => Vec::new(),
+            };
 
             let mut haystack = format!(
                 "{} {} {} {} {}",

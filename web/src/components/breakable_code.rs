@@ -1,23 +1,14 @@
-//! Code text that may wrap after `/` and `.` (media types, long values),
-//! rather than anywhere or nowhere.
+//! Code text that may wrap after `/` and `.` (media types), rather than
+//! anywhere or nowhere. A plain function, not a component: tables call it
+//! once per cell, thousands of times.
 
 use yew::prelude::*;
 
-/// The text to show.
-#[derive(Debug, Properties, PartialEq)]
-pub struct BreakableCodeProps {
-    /// Shown as text, never as markup.
-    pub text: AttrValue,
-    /// Extra classes.
-    #[prop_or_default]
-    pub class: Classes,
-}
-
-/// `<code>` with a line-break opportunity after each `/` and `.`.
-#[component]
-pub fn BreakableCode(props: &BreakableCodeProps) -> Html {
-    let parts = props.text.split_inclusive(['/', '.']).map(|part| {
-        html! { <>{ part.to_owned() }<wbr /></> }
-    });
-    html! { <code class={props.class.clone()}>{ for parts }</code> }
+/// `<code>` with a line-break opportunity after each `/` and `.`; `text` is
+/// shown as text, never as markup.
+pub fn breakable_code(text: &str, class: &'static str) -> Html {
+    let parts = text
+        .split_inclusive(['/', '.'])
+        .map(|part| html! { <>{ part.to_owned() }<wbr /></> });
+    html! { <code {class}>{ for parts }</code> }
 }

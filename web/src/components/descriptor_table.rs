@@ -4,7 +4,7 @@ use polyarch_core::descriptor::Descriptor;
 use yew::prelude::*;
 
 use crate::cells;
-use crate::components::{BreakableCode, CopyButton};
+use crate::components::{CopyButton, breakable_code};
 
 /// The descriptors and the table's caption.
 #[derive(Debug, Properties, PartialEq)]
@@ -24,7 +24,7 @@ pub fn DescriptorTable(props: &DescriptorTableProps) -> Html {
         html! {
             <tr>
                 <td class="num">{ i }</td>
-                <td><BreakableCode text={cells::text(Some(&d.media_type))} /></td>
+                <td>{ breakable_code(&cells::text(Some(&d.media_type)), "media-type") }</td>
                 <td class="num">{ cells::size(d.size) }</td>
                 <td class="digest-cell">
                     <code title={d.digest.clone()}>{ cells::short_digest(&d.digest) }</code>

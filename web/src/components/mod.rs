@@ -15,7 +15,7 @@ mod summary;
 
 pub use annotations_list::AnnotationsList;
 pub use app::App;
-pub use breakable_code::BreakableCode;
+pub use breakable_code::breakable_code;
 pub use copy_button::CopyButton;
 pub use descriptor_table::DescriptorTable;
 pub use diagnostics_list::DiagnosticsList;

@@ -13,8 +13,9 @@ use web_sys::{
 };
 use yew::prelude::*;
 
+use crate::browser;
 use crate::cells;
-use crate::components::{BreakableCode, CopyButton};
+use crate::components::breakable_code;
 use crate::rows::{self, ROW_HEIGHT, Row, VIRTUALISE_ABOVE};
 use crate::state::{Action, Shared};
 
@@ -31,6 +32,16 @@ const COLUMNS: [&str; 11] = [
     "Digest",
     "Role",
 ];
+
+/// The life of copying one row's digest (one handler serves every row's
+/// button, so that a large table has no component per row).
+#[derive(Debug, Clone, PartialEq)]
+enum RowCopy {
+    Idle,
+    Copying { row: usize },
+    Copied { row: usize },
+    Failed { row: usize, message: String },
+}
 
 /// The rows and what is highlighted.
 #[derive(Debug, Properties, PartialEq)]
@@ -54,6 +65,7 @@ pub struct PlatformsTableProps {
 #[component]
 pub fn PlatformsTable(props: &PlatformsTableProps) -> Html {
     let scroll_top = use_state_eq(|| 0.0_f64);
+    let copy = use_state_eq(|| RowCopy::Idle);
     let viewport = use_state_eq(|| 600.0_f64);
     let scroller = use_node_ref();
     let top_spacer = use_node_ref();
@@ -117,6 +129,43 @@ pub fn PlatformsTable(props: &PlatformsTableProps) -> Html {
             }
         })
     };
+    let onclick = {
+        let copy = copy.clone();
+        let rows = props.rows.clone();
+        Callback::from(move |e: MouseEvent| {
+            let Some(row) = e
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .and_then(|el| el.closest("button[data-copy-row]").ok().flatten())
+                .and_then(|button| button.get_attribute("data-copy-row"))
+                .and_then(|row| row.parse::<usize>().ok())
+            else {
+                return;
+            };
+            let Some(digest) = rows.get(row).map(|r| r.digest.clone()) else {
+                return;
+            };
+            copy.set(RowCopy::Copying { row });
+            let copy = copy.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match browser::copy_text(&digest).await {
+                    Ok(()) => copy.set(RowCopy::Copied { row }),
+                    Err(e) => copy.set(RowCopy::Failed {
+                        row,
+                        message: e.to_string(),
+                    }),
+                }
+            });
+        })
+    };
+    let copy_status = match &*copy {
+        RowCopy::Idle => String::new(),
+        RowCopy::Copying { row } => format!("Copying the digest of row {row}…"),
+        RowCopy::Copied { row } => format!("Copied the digest of row {row}."),
+        RowCopy::Failed { row, message } => {
+            format!("The digest of row {row} was not copied: {message}")
+        }
+    };
     let on_filter = props.on_action.reform(|e: InputEvent| {
         Action::Filter(e.target_unchecked_into::<HtmlInputElement>().value())
     });
@@ -146,11 +195,12 @@ pub fn PlatformsTable(props: &PlatformsTableProps) -> Html {
                         autocomplete="off" spellcheck="false" />
                 </div>
                 <p class="count" id="row-count" aria-live="polite">{ count }</p>
+                <p class="count copy-status" role="status">{ copy_status }</p>
             </div>
             <div ref={scroller.clone()} id="platforms-scroll"
                 class={classes!("table-scroll", virtual_mode.then_some("virtual"))}
                 {onscroll} tabindex="0" aria-labelledby="platforms-caption">
-                <table id="platforms" class="data platforms-table">
+                <table id="platforms" class="data platforms-table" {onclick}>
                     <caption id="platforms-caption">{ "Platforms" }</caption>
                     <thead>
                         <tr>{ for COLUMNS.iter().map(|c| html! { <th scope="col">{ *c }</th> }) }</tr>
@@ -244,13 +294,15 @@ fn row_html(row: &Row, pulled: bool, on_show_row: &Callback<usize>) -> Html {
             tabindex="-1" aria-current={pulled.then_some("true")}>
             <th scope="row" class="num">{ row.index }</th>
             { platform }
-            <td><BreakableCode class="media-type" text={row.media_type.clone()} /></td>
+            <td>{ breakable_code(&row.media_type, "media-type") }</td>
             <td class="num">{ &row.size }</td>
             <td class="digest-cell">
                 <code title={row.digest.clone()} class="short-digest">{ &row.short_digest }</code>
                 if row.digest != cells::NONE {
-                    <CopyButton text={row.digest.clone()}
-                        what={format!("Copy the digest of row {}", row.index)} />
+                    <button type="button" class="copy" data-copy-row={row.index.to_string()}
+                        aria-label={format!("Copy the digest of row {}", row.index)}>
+                        { "Copy" }
+                    </button>
                 }
             </td>
             <td class="role">

@@ -65,9 +65,13 @@ pub fn Summary(props: &SummaryProps) -> Html {
             let _ = browser::download(source.bytes(), &file_name, &media_type);
         })
     };
-    let text = std::str::from_utf8(props.source.bytes())
-        .ok()
-        .map(str::to_owned);
+    let text: Option<AttrValue> = match &props.source {
+        Source::Text(text) => Some(AttrValue::from(text.clone())),
+        Source::File { bytes, .. } => std::str::from_utf8(bytes)
+            .ok()
+            .map(|t| AttrValue::from(t.to_owned())),
+        Source::Empty => None,
+    };
 
     html! {
         <section class="summary" aria-labelledby="summary-heading">
