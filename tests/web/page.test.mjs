@@ -319,6 +319,9 @@ describe("the page", () => {
 
         assert.match(await page.textContent("#row-count"), /^10,000 rows/);
         assert.ok(drawn > 5 && drawn < 100, `${drawn} rows drawn`);
+        const listed = await page.$$eval("li.diagnostic", (items) => items.length);
+        assert.ok(listed <= 100, `${listed} diagnostics drawn`);
+        assert.match(await page.textContent(".diagnostics .more"), /^Show 100 more \([\d,]+ not shown\)$/);
 
         await page.$eval("#platforms-scroll", (s) => (s.scrollTop = s.scrollHeight));
         await page.waitForSelector("#row-9999");

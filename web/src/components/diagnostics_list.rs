@@ -5,7 +5,14 @@ use polyarch_core::diagnostic::Diagnostic;
 use polyarch_core::inspect::Report;
 use yew::prelude::*;
 
+use crate::cells;
 use crate::state::Shared;
+
+/// How many diagnostics are drawn at first, and added by "show more": a
+/// 10,000-entry index can have as many warnings, and drawing them all would
+/// hold the page for seconds. Errors come first, so they are always among
+/// the first drawn.
+const SHOWN_AT_ONCE: usize = 100;
 
 /// The diagnostics to list.
 #[derive(Debug, Properties, PartialEq)]
@@ -19,6 +26,7 @@ pub struct DiagnosticsListProps {
 /// The list of diagnostics.
 #[component]
 pub fn DiagnosticsList(props: &DiagnosticsListProps) -> Html {
+    let limit = use_state_eq(|| SHOWN_AT_ONCE);
     let diagnostics = &props.report.diagnostics;
     if diagnostics.is_empty() {
         return html! {
@@ -29,13 +37,26 @@ pub fn DiagnosticsList(props: &DiagnosticsListProps) -> Html {
         };
     }
 
-    let items = diagnostics.iter().map(|d| item(d, &props.on_jump));
+    let shown = (*limit).min(diagnostics.len());
+    let items = diagnostics[..shown].iter().map(|d| item(d, &props.on_jump));
+    let more = diagnostics.len() - shown;
+    let on_more = {
+        let limit = limit.clone();
+        Callback::from(move |_: MouseEvent| limit.set(*limit + SHOWN_AT_ONCE))
+    };
     html! {
         <section class="diagnostics" aria-labelledby="diagnostics-heading">
             <h2 id="diagnostics-heading">
-                { format!("Diagnostics ({})", diagnostics.len()) }
+                { format!("Diagnostics ({})", cells::grouped(diagnostics.len() as u64)) }
             </h2>
             <ol class="diagnostic-list">{ for items }</ol>
+            if more > 0 {
+                <button type="button" class="secondary more" onclick={on_more}>
+                    { format!("Show {} more ({} not shown)",
+                        cells::grouped(more.min(SHOWN_AT_ONCE) as u64),
+                        cells::grouped(more as u64)) }
+                </button>
+            }
         </section>
     }
 }
