@@ -21,9 +21,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use common::{
-    Answer, PROXY_ORIGIN, capture_logs, free_port, proxy, request, send, serve, wait_for_port,
-};
+use common::{Answer, PROXY_ORIGIN, capture_logs, free_port, proxy, request, send, serve};
 use sha2::{Digest, Sha256};
 
 const USER: &str = "polyarch";
@@ -47,31 +45,58 @@ impl Drop for RegistryProcess {
     }
 }
 
+/// Starts the registry on a free port. Between finding the port and the
+/// registry binding it another process may take it; then the registry exits
+/// (or someone else answers), and the next attempt uses a fresh port.
 async fn start_registry(auth_yaml: &str, dir: tempfile::TempDir) -> RegistryProcess {
-    let port = free_port();
-    let address = format!("127.0.0.1:{port}");
-    let storage = dir.path().join("storage");
-    let config = format!(
-        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {address}\n  secret: polyarch-test-secret\n{auth_yaml}",
-        storage.display()
-    );
-    let config_path = dir.path().join("config.yml");
-    std::fs::write(&config_path, config).unwrap();
+    for _ in 0..5 {
+        let address = format!("127.0.0.1:{}", free_port());
+        let storage = dir.path().join("storage");
+        let config = format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {address}\n  secret: polyarch-test-secret\n{auth_yaml}",
+            storage.display()
+        );
+        let config_path = dir.path().join("config.yml");
+        std::fs::write(&config_path, config).unwrap();
 
-    let child = Command::new("docker-registry")
-        .arg("serve")
-        .arg(&config_path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("docker-registry is installed (scripts/setup.sh)");
-    let process = RegistryProcess {
-        child,
-        address: address.clone(),
-        _dir: dir,
-    };
-    wait_for_port(address.parse().unwrap()).await;
-    process
+        let mut child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(&config_path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("docker-registry is installed (scripts/setup.sh)");
+        if registry_answers(&mut child, &address).await {
+            return RegistryProcess {
+                child,
+                address,
+                _dir: dir,
+            };
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    panic!("docker-registry did not start on any of five ports");
+}
+
+/// Waits up to 10 s until this child process answers `GET /v2/` as a
+/// registry does; false when it exits first or never answers.
+async fn registry_answers(child: &mut Child, address: &str) -> bool {
+    let client = common::client();
+    let url = format!("http://{address}/v2/");
+    for _ in 0..200 {
+        if child.try_wait().ok().flatten().is_some() {
+            return false;
+        }
+        if let Ok(response) = client.get(&url).send().await {
+            let ours = response
+                .headers()
+                .contains_key("docker-distribution-api-version");
+            return ours && child.try_wait().ok().flatten().is_none();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
 }
 
 fn htpasswd_yaml(dir: &Path) -> String {

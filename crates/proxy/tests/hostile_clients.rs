@@ -308,11 +308,7 @@ async fn refuses_disallowed_hosts_and_disguised_loopback_without_sending() {
         (format!("2130706433:{port}"), 403, "is a loopback address"),
         (format!("0x7f000001:{port}"), 403, "is a loopback address"),
         (format!("0x7f.1:{port}"), 403, "is a loopback address"),
-        (
-            format!("[::ffff:127.0.0.1]:{port}"),
-            403,
-            "is not allowed",
-        ),
+        (format!("[::ffff:127.0.0.1]:{port}"), 403, "is not allowed"),
         (format!("127.0.0.1.:{port}"), 403, "is a loopback address"),
         (format!("localhost:{port}"), 403, "is a loopback address"),
         (format!("localhost.:{port}"), 403, "is a loopback address"),
