@@ -48,6 +48,20 @@ proxy:
 test-proxy:
 	cargo test -p polyarch-proxy --locked
 
+.PHONY: bench-proxy load
+
+# Manifest latency, blob throughput, requests per second and memory, direct
+# and through polyarch-proxy and nginx against one local docker-registry
+# (needs nginx-light); figures for BENCHMARKS.md.
+bench-proxy: setup
+	scripts/bench/proxy.sh
+
+# The long hostile-client runs (bursts of 1,000 connections), then a
+# 60-second load at 64 connections with the proxy's memory sampled.
+load: setup
+	cargo test -p polyarch-proxy --locked --test hostile_clients -- --ignored --nocapture
+	RPS_SECONDS=60 BLOB_MIB=64 LATENCY_REQUESTS=200 scripts/bench/proxy.sh
+
 bench:
 	cargo bench -p polyarch-core
 
