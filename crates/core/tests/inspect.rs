@@ -625,3 +625,68 @@ fn the_report_serialises_with_the_documented_names() {
     assert!(json["config"].is_null());
     assert!(json["artifactType"].is_null());
 }
+
+#[test]
+fn non_canonical_values_say_whether_clients_translate_them() {
+    let text = index(
+        OCI_INDEX,
+        &[
+            entry(
+                OCI_MANIFEST,
+                D1,
+                r#","platform":{"architecture":"aarch64","os":"linux"}"#,
+            ),
+            entry(
+                OCI_MANIFEST,
+                D2,
+                r#","platform":{"architecture":"arm32v7","os":"linux"}"#,
+            ),
+        ],
+    );
+
+    let report = run(&text);
+
+    let found = find(&report, Rule::PlatformNotCanonical);
+    assert_eq!(found.len(), 2);
+    assert!(
+        found[0].message.contains("containerd normalises it"),
+        "{}",
+        found[0].message
+    );
+    assert!(
+        found[1]
+            .message
+            .contains("no client pulls this entry as linux/arm/v7"),
+        "{}",
+        found[1].message
+    );
+}
+
+#[test]
+fn many_keys_in_one_object_are_checked_in_linear_time() {
+    let keys: Vec<String> = (0..50_000).map(|i| format!(r#""k{i}":"v""#)).collect();
+    let text = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[],"annotations":{{{},"k7":"again"}}}}"#,
+        keys.join(",")
+    );
+
+    let report = run(&text);
+
+    assert_one(&report, Rule::DuplicateKey, "/annotations/k7");
+}
+
+#[test]
+fn schema_1_hints_do_not_hide_a_labelled_document() {
+    let text = index(OCI_INDEX, &[]).replace("\"schemaVersion\":2", "\"schemaVersion\":1");
+    let report = run(&text);
+    assert_eq!(report.kind, Kind::OciIndex);
+    assert_one(&report, Rule::SchemaVersionInvalid, "/schemaVersion");
+
+    let options = InspectOptions {
+        content_type: Some("application/vnd.docker.distribution.manifest.v1+prettyjws".into()),
+        ..InspectOptions::default()
+    };
+    let report = inspect(index(OCI_INDEX, &[]).as_bytes(), &options);
+    assert_eq!(report.kind, Kind::OciIndex);
+    assert_one(&report, Rule::MediaTypeMismatch, "/mediaType");
+}

@@ -52,21 +52,6 @@ pub(crate) fn detect(
         None => None,
     };
 
-    if schema1
-        || declared.as_ref().is_some_and(MediaType::is_schema1)
-        || body.as_ref().is_some_and(|(m, _)| m.is_schema1())
-    {
-        checker.report(
-            Rule::Schema1Unsupported,
-            "",
-            root,
-            "this is a Docker schema 1 manifest, deprecated and refused by current registries; \
-             polyarch does not check it further (push it again with a current client to get \
-             schema 2)",
-        );
-        return Kind::DockerManifestV1;
-    }
-
     if let (Some(declared), Some((body, node))) = (&declared, &body)
         && declared != body
     {
@@ -76,9 +61,24 @@ pub(crate) fn detect(
             node,
             format!(
                 "the Content-Type is {declared} but the document's \"mediaType\" is {body}; \
-                     a reader could take it for either"
+                 a reader could take it for either"
             ),
         );
+    }
+
+    let body_names_schema2 = body.as_ref().is_some_and(|(m, _)| kind_of(m).is_some());
+    let schema1_label = body.as_ref().is_some_and(|(m, _)| m.is_schema1())
+        || (body.is_none() && declared.as_ref().is_some_and(MediaType::is_schema1));
+    if schema1_label || (schema1 && !body_names_schema2) {
+        checker.report(
+            Rule::Schema1Unsupported,
+            "",
+            root,
+            "this is a Docker schema 1 manifest, deprecated and refused by current registries; \
+             polyarch does not check it further (push it again with a current client to get \
+             schema 2)",
+        );
+        return Kind::DockerManifestV1;
     }
 
     if has_manifests && has_manifest_parts {

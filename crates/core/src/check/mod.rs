@@ -16,7 +16,9 @@ pub(crate) mod manifest;
 pub(crate) mod platform;
 
 use crate::diagnostic::{Diagnostics, Rule};
-use crate::json::{self, Node, Value};
+use std::collections::HashMap;
+
+use crate::json::{self, Member, Node, Value};
 
 /// What the checks share: the diagnostics being collected.
 pub(crate) struct Checker<'a> {
@@ -130,10 +132,12 @@ impl<'a> Checker<'a> {
     pub(crate) fn duplicate_keys(&mut self, node: &Node<'_>, pointer: &mut String) {
         match &node.value {
             Value::Object(members) => {
-                for (i, member) in members.iter().enumerate() {
+                let mut first_of: HashMap<&str, &Member<'_>> =
+                    HashMap::with_capacity(members.len());
+                for member in members {
                     let len = pointer.len();
                     json::push_token(pointer, &member.key);
-                    if let Some(first) = members[..i].iter().find(|m| m.key == member.key) {
+                    if let Some(first) = first_of.get(member.key.as_ref()).copied() {
                         let first_line = self.diagnostics.position(first.key_span.start).line;
                         self.diagnostics.report(
                             Rule::DuplicateKey,
@@ -145,6 +149,8 @@ impl<'a> Checker<'a> {
                                 member.key
                             ),
                         );
+                    } else {
+                        first_of.insert(&member.key, member);
                     }
                     self.duplicate_keys(&member.value, pointer);
                     pointer.truncate(len);

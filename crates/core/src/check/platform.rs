@@ -84,7 +84,9 @@ pub(crate) fn read(checker: &mut Checker<'_>, node: &Node<'_>, pointer: &str) ->
             format!("\"{value}\" is not an architecture Go knows (GOARCH), such as amd64 or arm64"),
         );
     }
+    let understood = platform.normalized().format();
     for found in &non_canonical {
+        let understood = understood == found.platform;
         let (key, written) = match found.field {
             Part::Os => ("os", &os),
             Part::Architecture => ("architecture", &architecture),
@@ -95,7 +97,15 @@ pub(crate) fn read(checker: &mut Checker<'_>, node: &Node<'_>, pointer: &str) ->
             Rule::PlatformNotCanonical,
             &json::child(pointer, key),
             target,
-            format!("{found}; clients normalise it, but tools that compare strings do not"),
+            if understood {
+                format!("{found}; containerd normalises it, but tools that compare strings do not")
+            } else {
+                format!(
+                    "{found}; containerd does not translate it, so no client pulls this entry as \
+                     {}",
+                    found.platform
+                )
+            },
         );
     }
     if let Some((value, field)) = &os_version
