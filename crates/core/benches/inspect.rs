@@ -84,12 +84,17 @@ fn inspection(c: &mut Criterion) {
     // The positioned JSON tree alone, against a single-pass span-preserving
     // parser: the choice between them is made on these figures.
     let mut group = c.benchmark_group("json-tree");
-    for (name, doc) in [("1000-entries", index(1000)), ("4mib-index", index_of_size(4 << 20))] {
+    for (name, doc) in [
+        ("1000-entries", index(1000)),
+        ("4mib-index", index_of_size(4 << 20)),
+    ] {
         let text = String::from_utf8(doc).expect("generated JSON is UTF-8");
         group.throughput(Throughput::Bytes(text.len() as u64));
-        group.bench_with_input(BenchmarkId::new("polyarch-raw-value", name), &text, |b, text| {
-            b.iter(|| polyarch_core::json::parse(black_box(text)).map(|_| ()))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("polyarch-raw-value", name),
+            &text,
+            |b, text| b.iter(|| polyarch_core::json::parse(black_box(text)).map(|_| ())),
+        );
         group.bench_with_input(BenchmarkId::new("jsonc-parser", name), &text, |b, text| {
             let options = jsonc_parser::ParseOptions {
                 allow_comments: false,

@@ -91,6 +91,8 @@ rules! {
     InvalidUtf8 = "invalid-utf8", Error, RFC_8259;
     /// A string given by JavaScript has a lone surrogate, which has no UTF-8.
     LoneSurrogate = "lone-surrogate", Error, RFC_8259;
+    /// A string escapes a lone surrogate (`\ud800`): no character; read as U+FFFD.
+    SurrogateEscape = "surrogate-escape", Warning, RFC_8259;
     /// The document starts with a byte order mark.
     ByteOrderMark = "byte-order-mark", Error, RFC_8259;
     /// The text is not JSON.

@@ -236,8 +236,8 @@ fn read_document(
             return;
         }
     };
-    let root = match json::parse(text) {
-        Ok(root) => root,
+    let (root, replaced_strings) = match json::parse_document(text) {
+        Ok(document) => (document.root, document.replaced_strings),
         Err(e) => {
             checker
                 .diagnostics
@@ -245,6 +245,15 @@ fn read_document(
             return;
         }
     };
+    for span in replaced_strings {
+        checker.diagnostics.report(
+            Rule::SurrogateEscape,
+            &json::pointer_at(&root, span.start),
+            span,
+            "this string escapes a lone surrogate (\\ud800 to \\udfff without its pair), which \
+             is no character; Go's readers, and polyarch, read it as U+FFFD",
+        );
+    }
 
     checker.duplicate_keys(&root, &mut String::new());
     if root.as_object().is_none() {

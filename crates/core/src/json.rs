@@ -195,12 +195,79 @@ impl std::error::Error for SyntaxError {}
 ///     _ => unreachable!(),
 /// }
 /// ```
+///
+/// A string value that escapes a lone surrogate (`"\ud800"`), which the
+/// grammar allows but which is no character, is a [`SyntaxError`] here; use
+/// [`parse_document`] to read it as Go's `encoding/json` does.
 pub fn parse(text: &str) -> Result<Node<'_>, SyntaxError> {
-    let root: &RawValue = serde_json::from_str(text).map_err(|e| syntax_error(text, 0, &e))?;
-    build(text, root, 0)
+    let document = parse_document(text)?;
+    match document.replaced_strings.first() {
+        Some(span) => Err(SyntaxError {
+            offset: span.start,
+            message: "a \\u escape names a lone surrogate, which is no character".to_owned(),
+        }),
+        None => Ok(document.root),
+    }
 }
 
-fn build<'a>(text: &'a str, raw: &'a RawValue, depth: usize) -> Result<Node<'a>, SyntaxError> {
+/// A document read by [`parse_document`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document<'a> {
+    /// The root value.
+    pub root: Node<'a>,
+    /// String values that escape a lone surrogate (`"\ud800"`). RFC 8259's
+    /// grammar allows them (section 8.2), but they name no character; as in
+    /// Go's `encoding/json`, each such escape reads as U+FFFD.
+    pub replaced_strings: Vec<Span>,
+}
+
+/// Reads `text` as one JSON value, accepting string values that escape a
+/// lone surrogate, and saying where they are.
+///
+/// Object keys that escape a lone surrogate are still a [`SyntaxError`].
+pub fn parse_document(text: &str) -> Result<Document<'_>, SyntaxError> {
+    let root: &RawValue = serde_json::from_str(text).map_err(|e| syntax_error(text, 0, &e))?;
+    let mut replaced_strings = Vec::new();
+    let root = build(text, root, 0, &mut replaced_strings)?;
+    Ok(Document {
+        root,
+        replaced_strings,
+    })
+}
+
+/// The JSON Pointer of the innermost value that starts at `offset`.
+pub fn pointer_at(root: &Node<'_>, offset: usize) -> String {
+    let mut pointer = String::new();
+    let mut node = root;
+    loop {
+        let next = match &node.value {
+            Value::Object(members) => members
+                .iter()
+                .find(|m| m.value.span.start <= offset && offset < m.value.span.end)
+                .map(|m| (m.key.to_string(), &m.value)),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find(|(_, n)| n.span.start <= offset && offset < n.span.end)
+                .map(|(i, n)| (i.to_string(), n)),
+            _ => None,
+        };
+        match next {
+            Some((token, child)) => {
+                push_token(&mut pointer, &token);
+                node = child;
+            }
+            None => return pointer,
+        }
+    }
+}
+
+fn build<'a>(
+    text: &'a str,
+    raw: &'a RawValue,
+    depth: usize,
+    replaced: &mut Vec<Span>,
+) -> Result<Node<'a>, SyntaxError> {
     let start = offset_in(text, raw.get());
     let span = Span::new(start, start + raw.get().len());
     let inner = raw.get();
@@ -217,7 +284,7 @@ fn build<'a>(text: &'a str, raw: &'a RawValue, depth: usize) -> Result<Node<'a>,
                 serde_json::from_str(inner).map_err(|e| syntax_error(inner, start, &e))?;
             let mut members = Vec::with_capacity(entries.0.len());
             for (key, value) in entries.0 {
-                let value = build(text, value, depth + 1)?;
+                let value = build(text, value, depth + 1, replaced)?;
                 let key_span = key_span_before(text, value.span.start);
                 members.push(Member {
                     key,
@@ -232,15 +299,20 @@ fn build<'a>(text: &'a str, raw: &'a RawValue, depth: usize) -> Result<Node<'a>,
                 serde_json::from_str(inner).map_err(|e| syntax_error(inner, start, &e))?;
             let nodes = items
                 .into_iter()
-                .map(|item| build(text, item, depth + 1))
+                .map(|item| build(text, item, depth + 1, replaced))
                 .collect::<Result<_, _>>()?;
             Value::Array(nodes)
         }
-        Some(b'"') => {
-            let s: Str<'a> =
-                serde_json::from_str(inner).map_err(|e| syntax_error(inner, start, &e))?;
-            Value::String(s.0)
-        }
+        Some(b'"') => match serde_json::from_str::<Str<'a>>(inner) {
+            Ok(s) => Value::String(s.0),
+            Err(e) => match lossy_string(inner) {
+                Some(s) => {
+                    replaced.push(span);
+                    Value::String(Cow::Owned(s))
+                }
+                None => return Err(syntax_error(inner, start, &e)),
+            },
+        },
         Some(b't') => Value::Bool(true),
         Some(b'f') => Value::Bool(false),
         Some(b'n') => Value::Null,
@@ -248,6 +320,64 @@ fn build<'a>(text: &'a str, raw: &'a RawValue, depth: usize) -> Result<Node<'a>,
     };
 
     Ok(Node { span, value })
+}
+
+/// A string whose `\\u` escapes name lone surrogates, each read as U+FFFD.
+///
+/// `serde_json` reads such escapes as WTF-8 when asked for bytes; the bytes
+/// are then made UTF-8 by replacement. `None` when the string has another
+/// fault.
+fn lossy_string(raw: &str) -> Option<String> {
+    struct Bytes;
+
+    impl<'de> Visitor<'de> for Bytes {
+        type Value = Vec<u8>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+            Ok(v.to_vec())
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(v.as_bytes().to_vec())
+        }
+    }
+
+    let mut deserializer = serde_json::Deserializer::from_str(raw);
+    let bytes = deserializer.deserialize_bytes(Bytes).ok()?;
+    deserializer.end().ok()?;
+    Some(from_wtf8(&bytes))
+}
+
+/// WTF-8 to UTF-8: each encoded surrogate (three bytes, `ED A0..BF xx`)
+/// becomes one U+FFFD, as one `\\u` escape does in Go.
+fn from_wtf8(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(valid) => {
+                out.push_str(valid);
+                return out;
+            }
+            Err(e) => {
+                let (valid, invalid) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                out.push('\u{fffd}');
+                let surrogate =
+                    invalid.len() >= 3 && invalid[0] == 0xED && (0xA0..=0xBF).contains(&invalid[1]);
+                let skip = if surrogate {
+                    3
+                } else {
+                    e.error_len().unwrap_or(invalid.len())
+                };
+                rest = &invalid[skip..];
+            }
+        }
+    }
 }
 
 /// The offset of `part` inside `whole`, which must contain it.
@@ -567,6 +697,24 @@ mod tests {
         let err = parse(text).unwrap_err();
 
         assert!((7..text.len()).contains(&err.offset), "{err:?}");
+    }
+
+    #[test]
+    fn lone_surrogate_escapes_are_read_as_go_reads_them() {
+        let text = r#"{"a":["x\ud800y", "\udc00"]}"#;
+
+        let document = parse_document(text).unwrap();
+
+        let items = document.root.get("a").unwrap().as_array().unwrap();
+        assert_eq!(items[0].as_str(), Some("x\u{fffd}y"));
+        assert_eq!(items[1].as_str(), Some("\u{fffd}"));
+        assert_eq!(
+            document.replaced_strings,
+            vec![items[0].span, items[1].span]
+        );
+        assert_eq!(pointer_at(&document.root, items[1].span.start), "/a/1");
+        assert!(parse(text).is_err());
+        assert!(parse_document(r#"["\ud800\q"]"#).is_err());
     }
 
     #[test]

@@ -690,3 +690,17 @@ fn schema_1_hints_do_not_hide_a_labelled_document() {
     assert_eq!(report.kind, Kind::OciIndex);
     assert_one(&report, Rule::MediaTypeMismatch, "/mediaType");
 }
+
+#[test]
+fn lone_surrogate_escapes_are_a_warning_at_their_value() {
+    let text = format!(
+        "{{\"schemaVersion\":2,\"mediaType\":\"{OCI_INDEX}\",\"manifests\":[],\n\"annotations\":{{\"k\":\"ab\\ud800cd\"}}}}"
+    );
+
+    let report = run(&text);
+
+    let d = assert_one(&report, Rule::SurrogateEscape, "/annotations/k");
+    assert_eq!(d.line, 2);
+    assert!(report.valid);
+    assert_eq!(report.annotations.get("k"), Some("ab\u{fffd}cd"));
+}
