@@ -969,3 +969,28 @@ fn goldens_open_and_build_to_the_same_bytes() {
         assert_eq!(built.bytes(), bytes, "{name}");
     }
 }
+
+#[test]
+fn urls_and_data_are_written_in_go_order_or_reported_as_lost() {
+    use polyarch_core::assemble::{CreateOptions, NewEntry, create};
+
+    let entries: Vec<NewEntry> = serde_json::from_str(
+        r#"[{"mediaType":"application/vnd.oci.image.manifest.v1+json",
+             "digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+             "size":2,"urls":["https://example.com/x"],"data":"e30=",
+             "annotations":{"a":"b"},
+             "platform":{"os":"linux","architecture":"amd64"}}]"#,
+    )
+    .unwrap();
+
+    let oci = create(&entries, &CreateOptions::default());
+
+    assert!(
+        oci.text().contains(
+            r#""size":2,"urls":["https://example.com/x"],"annotations":{"a":"b"},"data":"e30=","platform""#
+        ),
+        "{}",
+        oci.text()
+    );
+    assert!(!oci.has_errors(), "{:#?}", oci.diagnostics());
+}

@@ -195,6 +195,10 @@ export interface IndexEntry {
   platform?: Platform;
   annotations?: Record<string, string>;
   artifactType?: string;
+  /** Where the child may also be fetched; dropped, with a warning, in a Docker list. */
+  urls?: string[];
+  /** The child's bytes in base64; dropped, with a warning, in a Docker list. */
+  data?: string;
 }
 
 export interface CreateOptions {

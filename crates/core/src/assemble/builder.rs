@@ -271,6 +271,9 @@ impl IndexBuilder {
             if entry.artifact_type.is_some() {
                 return oci(format!("entry {i} has an artifactType"));
             }
+            if !entry.urls.is_empty() || entry.data.is_some() {
+                return oci(format!("entry {i} has urls or data"));
+            }
         }
         if !self.annotations.is_empty() {
             return oci("the index has annotations".to_owned());
@@ -315,7 +318,9 @@ impl IndexBuilder {
                 media_type: &entry.media_type,
                 digest: &entry.digest,
                 size: entry.size,
+                urls: &entry.urls,
                 annotations,
+                data: entry.data.as_deref(),
                 platform: entry.platform.as_ref().map(PlatformSpec::from),
                 artifact_type: entry.artifact_type.as_deref(),
             });
@@ -338,7 +343,9 @@ impl IndexBuilder {
                 media_type: &subject.media_type,
                 digest: &subject.digest,
                 size: subject.size,
+                urls: &subject.urls,
                 annotations,
+                data: subject.data.as_deref(),
                 platform: None,
                 artifact_type: subject.artifact_type.as_deref(),
             });
@@ -436,6 +443,15 @@ fn docker_losses(entry: &NewEntry) -> Vec<String> {
     }
     if let Some(artifact_type) = &entry.artifact_type {
         lost.push(format!("artifactType \"{artifact_type}\" dropped"));
+    }
+    if !entry.urls.is_empty() {
+        lost.push(format!(
+            "urls {} dropped",
+            quoted(&entry.urls.iter().map(String::as_str).collect::<Vec<_>>())
+        ));
+    }
+    if entry.data.is_some() {
+        lost.push("data dropped".to_owned());
     }
     let media_type = MediaType::new(&entry.media_type);
     if media_type.family() != Some(Family::Docker) {

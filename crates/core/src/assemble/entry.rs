@@ -41,6 +41,12 @@ pub struct NewEntry {
     /// `artifactType`, for an artifact entry (OCI only).
     #[serde(default)]
     pub artifact_type: Option<String>,
+    /// `urls` from which the child may also be fetched.
+    #[serde(default)]
+    pub urls: Vec<String>,
+    /// `data`: the child's bytes embedded in base64 (OCI only).
+    #[serde(default)]
+    pub data: Option<String>,
 }
 
 impl NewEntry {
@@ -53,6 +59,8 @@ impl NewEntry {
             platform,
             annotations: Annotations::default(),
             artifact_type: None,
+            urls: Vec::new(),
+            data: None,
         }
     }
 

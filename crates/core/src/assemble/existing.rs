@@ -101,5 +101,7 @@ fn entry_of(descriptor: &Descriptor) -> NewEntry {
         platform: descriptor.platform.clone(),
         annotations: descriptor.annotations.clone(),
         artifact_type: descriptor.artifact_type.clone(),
+        urls: descriptor.urls.clone(),
+        data: descriptor.data.clone(),
     }
 }

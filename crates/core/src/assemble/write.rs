@@ -5,8 +5,7 @@
 //! - OCI index (image-spec `specs-go/v1/index.go`): `schemaVersion`,
 //!   `mediaType`, `artifactType`, `manifests`, `subject`, `annotations`.
 //! - OCI descriptor (`descriptor.go`): `mediaType`, `digest`, `size`,
-//!   `annotations`, `platform`, `artifactType` (`urls` and `data` are not
-//!   written by polyarch).
+//!   `urls`, `annotations`, `data`, `platform`, `artifactType`.
 //! - Docker manifest list (distribution `manifest/manifestlist`):
 //!   `schemaVersion`, `mediaType`, `manifests`; an entry is `mediaType`,
 //!   `size`, `digest`, `platform`.
@@ -67,8 +66,12 @@ pub(crate) struct OciDescriptor<'a> {
     pub(crate) media_type: &'a str,
     pub(crate) digest: &'a str,
     pub(crate) size: i64,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub(crate) urls: &'a [String],
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub(crate) annotations: BTreeMap<&'a str, &'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) data: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) platform: Option<PlatformSpec<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
