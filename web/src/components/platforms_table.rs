@@ -306,12 +306,14 @@ fn row_html(row: &Row, pulled: bool, on_show_row: &Callback<usize>) -> Html {
                 }
             </td>
             <td class="role">
-                <span class="role-name">{ row.role }</span>
-                if pulled {
-                    <span class="badge">{ "pulled" }</span>
-                }
-                { for relation }
-                { for attested_by }
+                <div class="role-inner">
+                    <span class="role-name">{ row.role }</span>
+                    if pulled {
+                        <span class="badge">{ "pulled" }</span>
+                    }
+                    { for relation }
+                    { for attested_by }
+                </div>
             </td>
         </tr>
     }
