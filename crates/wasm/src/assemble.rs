@@ -48,6 +48,7 @@ fn read_entry(i: usize, value: JsValue) -> Result<NewEntry, JsValue> {
             type_name(&value)
         )));
     }
+    refuse_lone_surrogates(&value, &format!("entries[{i}]"))?;
     serde_wasm_bindgen::from_value(without_undefined(&value))
         .map_err(|e| type_error(&format!("createIndex: entries[{i}]: {}", serde_message(&e))))
 }
@@ -62,6 +63,7 @@ fn read_options(options: JsValue) -> Result<CreateOptions, JsValue> {
             type_name(&options)
         )));
     }
+    refuse_lone_surrogates(&options, "options")?;
     serde_wasm_bindgen::from_value(without_undefined(&options))
         .map_err(|e| type_error(&format!("createIndex: bad options: {}", serde_message(&e))))
 }
@@ -80,4 +82,42 @@ fn without_undefined(object: &JsValue) -> JsValue {
         }
     }
     copy.into()
+}
+
+/// A string with a lone surrogate has no UTF-8 form: rather than let it
+/// become U+FFFD on the way into Rust, and so into the bytes that are hashed,
+/// refuse it and say where it is.
+fn refuse_lone_surrogates(value: &JsValue, path: &str) -> Result<(), JsValue> {
+    match find_lone_surrogate(value, path, 0) {
+        Some(at) => Err(type_error(&format!(
+            "createIndex: {at} holds a lone surrogate, which has no UTF-8 form"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// How deep [`find_lone_surrogate`] looks: entries nest three levels
+/// (`platform.os.features`), and a cyclic object must not loop.
+const MAX_LOOK_DEPTH: usize = 8;
+
+fn find_lone_surrogate(value: &JsValue, path: &str, depth: usize) -> Option<String> {
+    if let Some(text) = value.dyn_ref::<js_sys::JsString>() {
+        return (!text.is_well_formed()).then(|| path.to_owned());
+    }
+    if depth >= MAX_LOOK_DEPTH || !value.is_object() {
+        return None;
+    }
+    for pair in Object::entries(value.unchecked_ref()).iter() {
+        let pair: Array = pair.unchecked_into();
+        let key = pair.get(0);
+        let name = key.as_string().unwrap_or_default();
+        let inner = format!("{path}.{name}");
+        if key.dyn_ref::<js_sys::JsString>().is_some_and(|k| !k.is_well_formed()) {
+            return Some(format!("a key of {path}"));
+        }
+        if let Some(found) = find_lone_surrogate(&pair.get(1), &inner, depth + 1) {
+            return Some(found);
+        }
+    }
+    None
 }

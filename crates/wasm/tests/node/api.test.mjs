@@ -383,6 +383,16 @@ describe('createIndex', () => {
   const amd64 = { mediaType: DOCKER_MANIFEST, digest: D1, size: 524, platform: { os: 'linux', architecture: 'amd64' } };
   const arm64 = { mediaType: DOCKER_MANIFEST, digest: D2, size: 525, platform: { os: 'linux', architecture: 'arm64' } };
 
+  test('refuses a lone surrogate anywhere in an entry or the options, naming where', () => {
+    assert.throws(() => createIndex([{ ...amd64, annotations: { k: 'a\uD800b' } }]), {
+      name: 'TypeError',
+      message: /entries\[0\]\.annotations\.k holds a lone surrogate/,
+    });
+    assert.throws(() => createIndex([amd64], { annotations: { '\uDC00': 'v' } }), {
+      message: /a key of options\.annotations holds a lone surrogate/,
+    });
+  });
+
   test('the text is what is hashed and sized, and inspects as valid', () => {
     const created = createIndex([amd64, arm64]);
 
