@@ -95,6 +95,8 @@ pub enum DigestError {
         /// Byte offset of the first bad character, or of the empty part.
         at: usize,
     },
+    /// Nothing follows the `:`.
+    EmptyEncoded,
     /// The encoded part breaks the grammar; `at` is the offending byte.
     InvalidEncoded {
         /// Byte offset of the first bad character, or of the empty part.
@@ -129,6 +131,7 @@ impl fmt::Display for DigestError {
                 "the algorithm must be lower-case letters and digits joined by + . _ or - \
                  (bad character at {at})"
             ),
+            DigestError::EmptyEncoded => f.write_str("nothing follows the ':' of the digest"),
             DigestError::InvalidEncoded { at } => write!(
                 f,
                 "the encoded part must be letters, digits, '=', '_' or '-' (bad character at {at})"
@@ -210,7 +213,7 @@ impl FromStr for Digest {
 
         check_algorithm(name)?;
         if encoded.is_empty() {
-            return Err(DigestError::InvalidEncoded { at: colon + 1 });
+            return Err(DigestError::EmptyEncoded);
         }
         if let Some(i) = encoded.bytes().position(|b| !is_encoded_byte(b)) {
             return Err(DigestError::InvalidEncoded { at: colon + 1 + i });
@@ -402,7 +405,7 @@ mod tests {
         let bad: [(&str, DigestError); 8] = [
             ("sha256", DigestError::MissingSeparator),
             (":abc", DigestError::InvalidAlgorithm { at: 0 }),
-            ("sha256:", DigestError::InvalidEncoded { at: 7 }),
+            ("sha256:", DigestError::EmptyEncoded),
             ("SHA256:abc", DigestError::InvalidAlgorithm { at: 0 }),
             ("sha256-:abc", DigestError::InvalidAlgorithm { at: 7 }),
             (

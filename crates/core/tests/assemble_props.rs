@@ -99,6 +99,7 @@ fn entry() -> impl Strategy<Value = NewEntry> {
                 platform,
                 annotations,
                 artifact_type: artifact_type.map(str::to_owned),
+                ..NewEntry::default()
             },
         )
 }

@@ -704,3 +704,31 @@ fn lone_surrogate_escapes_are_a_warning_at_their_value() {
     assert!(report.valid);
     assert_eq!(report.annotations.get("k"), Some("ab\u{fffd}cd"));
 }
+
+#[test]
+fn content_types_are_case_insensitive_but_media_type_fields_are_not() {
+    let options = InspectOptions {
+        content_type: Some("Application/VND.OCI.image.index.v1+json".into()),
+        ..InspectOptions::default()
+    };
+
+    let report = inspect(index(OCI_INDEX, &[]).as_bytes(), &options);
+
+    assert!(report.diagnostics.is_empty(), "{:#?}", report.diagnostics);
+}
+
+#[test]
+fn an_empty_platform_has_no_platform_string() {
+    let text = index(
+        OCI_INDEX,
+        &[entry(
+            OCI_MANIFEST,
+            D1,
+            r#","platform":{"architecture":"","os":""}"#,
+        )],
+    );
+
+    let report = run(&text);
+
+    assert_eq!(report.entries[0].descriptor.platform_string, None);
+}

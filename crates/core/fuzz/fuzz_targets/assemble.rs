@@ -1,6 +1,7 @@
 //! Index assembly: arbitrary edits of an `IndexBuilder` (add, amend,
-//! remove, move, annotate, index annotations, artifactType, subject), then
-//! a build in each format.
+//! remove, move, annotate, index annotations, artifactType, subject) on
+//! entries with any media type, digest, size, platform, annotations,
+//! artifactType, urls and data, then a build in each format.
 //!
 //! Properties: nothing panics; the digest is the SHA-256 of the bytes
 //! written and the size their length; `inspect` finds no error in them and
@@ -30,6 +31,14 @@ const ARCHITECTURES: &[&str] = &[
     "amd64", "arm64", "arm", "aarch64", "unknown", "386", "x86_64",
 ];
 const VARIANTS: &[&str] = &["v5", "v6", "v7", "v8", "8", ""];
+const URLS: &[&str] = &[
+    "https://example.com/layer.tar",
+    "http://[::1]/x",
+    "relative/path",
+    "",
+];
+/// Base64 data: `{}` (the empty descriptor's content), empty, not base64.
+const DATA: &[&str] = &["e30=", "", "e30", "!!"];
 const EMPTY_DIGEST: &str =
     "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
 
@@ -75,6 +84,8 @@ struct EntryIn {
     platform: Option<PlatformIn>,
     annotations: Vec<(String, String)>,
     artifact_type: Option<Pick>,
+    urls: Vec<Pick>,
+    data: Option<Pick>,
 }
 
 #[derive(Debug, Arbitrary)]
@@ -207,6 +218,9 @@ fn new_entry(entry: &EntryIn) -> NewEntry {
         platform: entry.platform.as_ref().map(platform),
         annotations: Annotations(entry.annotations.clone()),
         artifact_type: entry.artifact_type.as_ref().map(|p| p.choose(MEDIA_TYPES)),
+        urls: entry.urls.iter().map(|p| p.choose(URLS)).collect(),
+        data: entry.data.as_ref().map(|p| p.choose(DATA)),
+        ..NewEntry::default()
     }
 }
 

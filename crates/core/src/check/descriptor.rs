@@ -153,7 +153,11 @@ pub(crate) fn read(
         match place {
             Place::OciEntry | Place::DockerEntry => {
                 descriptor.platform = platform::read(checker, field.node, &field.pointer);
-                descriptor.platform_string = descriptor.platform.as_ref().map(|p| p.format());
+                descriptor.platform_string = descriptor
+                    .platform
+                    .as_ref()
+                    .map(|p| p.format())
+                    .filter(|s| !s.is_empty());
             }
             Place::Subject => checker.report(
                 Rule::SubjectPlatform,
@@ -237,7 +241,9 @@ pub(crate) fn check_digest(
                 DigestError::InvalidAlgorithm { at }
                 | DigestError::InvalidEncoded { at }
                 | DigestError::NotLowerHex { at, .. } => Some(at),
-                DigestError::MissingSeparator | DigestError::WrongLength { .. } => None,
+                DigestError::MissingSeparator
+                | DigestError::EmptyEncoded
+                | DigestError::WrongLength { .. } => None,
             };
             let span = inside_string(node, at);
             checker.diagnostics.report(

@@ -191,7 +191,9 @@ fn declared_type(
             None
         }
         Ok(parsed) => {
-            let media_type = MediaType::new(parsed.essence);
+            // A Content-Type is case-insensitive (RFC 9110, section 8.3.1); a
+            // body's `mediaType` is compared as written, as registries do.
+            let media_type = MediaType::new(&parsed.essence.to_ascii_lowercase());
             if kind_of(&media_type).is_some() || media_type.is_schema1() {
                 Some(media_type)
             } else {
