@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock 2>/dev/null || true)
 TRUNK_VERSION=0.21.14
-APT_PACKAGES=(docker-registry skopeo chromium chromium-driver apache2-utils)
+APT_PACKAGES=(docker-registry skopeo chromium chromium-driver apache2-utils nginx-light)
 
 say() { printf 'setup: %s\n' "$*"; }
 
@@ -56,7 +56,7 @@ fuzz_tool() {
 }
 
 case "${1:-all}" in
-    rust) rust_tools ;;
+    rust) rust_tools; trunk_tool ;;
     all) apt_packages; rust_tools; trunk_tool; fuzz_tool ;;
     *) echo "usage: $0 [all|rust]" >&2; exit 2 ;;
 esac
