@@ -112,7 +112,10 @@ fn find_lone_surrogate(value: &JsValue, path: &str, depth: usize) -> Option<Stri
         let key = pair.get(0);
         let name = key.as_string().unwrap_or_default();
         let inner = format!("{path}.{name}");
-        if key.dyn_ref::<js_sys::JsString>().is_some_and(|k| !k.is_well_formed()) {
+        if key
+            .dyn_ref::<js_sys::JsString>()
+            .is_some_and(|k| !k.is_well_formed())
+        {
             return Some(format!("a key of {path}"));
         }
         if let Some(found) = find_lone_surrogate(&pair.get(1), &inner, depth + 1) {
