@@ -994,3 +994,34 @@ fn urls_and_data_are_written_in_go_order_or_reported_as_lost() {
     );
     assert!(!oci.has_errors(), "{:#?}", oci.diagnostics());
 }
+
+#[test]
+fn data_and_urls_that_contradict_the_entry_are_refused() {
+    use polyarch_core::assemble::{CreateOptions, NewEntry, create};
+
+    let mut entry = NewEntry::new(
+        "application/vnd.docker.distribution.manifest.v2+json",
+        "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+        0,
+        None,
+    );
+    entry.data = Some("e30=".into());
+    entry.urls = vec!["not a url".into()];
+
+    let built = create(&[entry], &CreateOptions::default());
+
+    let refused: Vec<_> = built
+        .diagnostics()
+        .iter()
+        .filter(|d| d.code == "assembly-entry-invalid")
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(refused[0].contains("not an absolute URL"), "{}", refused[0]);
+    assert!(
+        refused[1].contains("data decodes to 2 bytes"),
+        "{}",
+        refused[1]
+    );
+    assert!(!built.text().contains("e30="));
+}

@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
@@ -218,6 +220,23 @@ pub enum EntryProblem {
     },
     /// The empty descriptor's media type with another digest or size.
     EmptyDescriptor,
+    /// A `urls` item that is not an absolute URL.
+    Url {
+        /// As given.
+        found: String,
+    },
+    /// `data` that is not base64 (RFC 4648, standard alphabet, padded).
+    DataNotBase64 {
+        /// What the decoder found.
+        error: base64::DecodeError,
+    },
+    /// `data` whose bytes contradict the entry's `size` or `digest`.
+    DataMismatch {
+        /// How many bytes `data` decodes to.
+        decoded: usize,
+        /// The digest of those bytes, in the entry's algorithm.
+        decoded_digest: String,
+    },
 }
 
 impl fmt::Display for EntryProblem {
@@ -245,6 +264,20 @@ impl fmt::Display for EntryProblem {
                 f,
                 "the empty descriptor's media type names the bytes {{}}: digest {EMPTY_DIGEST}, \
                  size 2"
+            ),
+            EntryProblem::Url { found } => {
+                write!(f, "url \"{found}\" is not an absolute URL (RFC 3986)")
+            }
+            EntryProblem::DataNotBase64 { error } => {
+                write!(f, "data is not base64 (standard alphabet, padded): {error}")
+            }
+            EntryProblem::DataMismatch {
+                decoded,
+                decoded_digest,
+            } => write!(
+                f,
+                "data decodes to {decoded} bytes with digest {decoded_digest}, which the entry's \
+                 size and digest must equal"
             ),
         }
     }
@@ -290,6 +323,35 @@ pub(crate) fn problems(entry: &NewEntry) -> Vec<EntryProblem> {
             found: artifact_type.clone(),
             error,
         });
+    }
+
+    for url in entry
+        .urls
+        .iter()
+        .filter(|u| !crate::check::annotations::is_url(u))
+    {
+        found.push(EntryProblem::Url { found: url.clone() });
+    }
+    if let Some(data) = &entry.data {
+        match STANDARD.decode(data) {
+            Err(error) => found.push(EntryProblem::DataNotBase64 { error }),
+            Ok(bytes) => {
+                let digest = entry.digest.parse::<Digest>().ok();
+                let decoded_digest = digest
+                    .as_ref()
+                    .and_then(|d| Digest::of(d.algorithm(), &bytes))
+                    .unwrap_or_else(|| Digest::sha256(&bytes));
+                let size_differs = i64::try_from(bytes.len()).ok() != Some(entry.size);
+                let digest_differs =
+                    digest.is_some_and(|d| d.is_verifiable() && d != decoded_digest);
+                if size_differs || digest_differs {
+                    found.push(EntryProblem::DataMismatch {
+                        decoded: bytes.len(),
+                        decoded_digest: decoded_digest.to_string(),
+                    });
+                }
+            }
+        }
     }
 
     let is_empty_type = MediaType::new(&entry.media_type) == MediaType::OciEmpty;

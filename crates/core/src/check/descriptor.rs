@@ -329,44 +329,18 @@ pub(crate) fn check_size(checker: &mut Checker<'_>, pointer: &str, node: &Node<'
 }
 
 fn read_urls(checker: &mut Checker<'_>, node: &Node<'_>, pointer: &str) -> Vec<String> {
-    let Some(field) = checker.field(node, pointer, "urls", None) else {
-        return Vec::new();
-    };
-    let Some(items) = field.node.as_array() else {
-        checker.report(
-            Rule::FieldType,
-            &field.pointer,
-            field.node,
-            format!(
-                "\"urls\" must be an array of strings, found {}",
-                field.node.value.type_name()
-            ),
-        );
-        return Vec::new();
-    };
-    let mut urls = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let at = crate::json::child(&field.pointer, &i.to_string());
-        match item.as_str() {
-            Some(url) if annotations::is_url(url) => urls.push(url.to_owned()),
-            Some(url) => {
-                checker.report(
-                    Rule::UrlInvalid,
-                    &at,
-                    item,
-                    format!("\"{url}\" is not an absolute URL (RFC 3986)"),
-                );
-                urls.push(url.to_owned());
-            }
-            None => checker.report(
-                Rule::FieldType,
-                &at,
-                item,
-                format!("a URL must be a string, found {}", item.value.type_name()),
-            ),
+    let urls = checker.strings(node, pointer, "urls");
+    for (url, field) in &urls {
+        if !annotations::is_url(url) {
+            checker.report(
+                Rule::UrlInvalid,
+                &field.pointer,
+                field.node,
+                format!("\"{url}\" is not an absolute URL (RFC 3986)"),
+            );
         }
     }
-    urls
+    urls.into_iter().map(|(url, _)| url).collect()
 }
 
 fn check_data(

@@ -101,6 +101,54 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// The member `key` as an array of strings, each with its pointer; a
+    /// value or item of another type is reported and left out.
+    pub(crate) fn strings<'n>(
+        &mut self,
+        object: &'n Node<'n>,
+        pointer: &str,
+        key: &str,
+    ) -> Vec<(String, Field<'n>)> {
+        let Some(field) = self.field(object, pointer, key, None) else {
+            return Vec::new();
+        };
+        let Some(items) = field.node.as_array() else {
+            self.report(
+                Rule::FieldType,
+                &field.pointer,
+                field.node,
+                format!(
+                    "\"{key}\" must be an array of strings, found {}",
+                    field.node.value.type_name()
+                ),
+            );
+            return Vec::new();
+        };
+        let mut values = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let at = json::child(&field.pointer, &i.to_string());
+            match item.as_str() {
+                Some(s) => values.push((
+                    s.to_owned(),
+                    Field {
+                        node: item,
+                        pointer: at,
+                    },
+                )),
+                None => self.report(
+                    Rule::FieldType,
+                    &at,
+                    item,
+                    format!(
+                        "\"{key}\" items must be strings, found {}",
+                        item.value.type_name()
+                    ),
+                ),
+            }
+        }
+        values
+    }
+
     /// Reports each member of `object` that is not in `known`.
     pub(crate) fn unknown_fields(
         &mut self,

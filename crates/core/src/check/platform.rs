@@ -36,8 +36,16 @@ pub(crate) fn read(checker: &mut Checker<'_>, node: &Node<'_>, pointer: &str) ->
     let os = checker.string(node, pointer, "os", Some(WHAT));
     let os_version = checker.string(node, pointer, "os.version", None);
     let variant = checker.string(node, pointer, "variant", None);
-    let os_features = strings(checker, node, pointer, "os.features");
-    let features = strings(checker, node, pointer, "features");
+    let os_features = checker
+        .strings(node, pointer, "os.features")
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    let features = checker
+        .strings(node, pointer, "features")
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
     checker.unknown_fields(node, pointer, KNOWN_FIELDS, WHAT);
 
     let platform = Platform {
@@ -126,38 +134,4 @@ pub(crate) fn read(checker: &mut Checker<'_>, node: &Node<'_>, pointer: &str) ->
         );
     }
     Some(platform)
-}
-
-fn strings(checker: &mut Checker<'_>, node: &Node<'_>, pointer: &str, key: &str) -> Vec<String> {
-    let Some(field) = checker.field(node, pointer, key, None) else {
-        return Vec::new();
-    };
-    let Some(items) = field.node.as_array() else {
-        checker.report(
-            Rule::FieldType,
-            &field.pointer,
-            field.node,
-            format!(
-                "\"{key}\" must be an array of strings, found {}",
-                field.node.value.type_name()
-            ),
-        );
-        return Vec::new();
-    };
-    let mut values = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        match item.as_str() {
-            Some(s) => values.push(s.to_owned()),
-            None => checker.report(
-                Rule::FieldType,
-                &json::child(&field.pointer, &i.to_string()),
-                item,
-                format!(
-                    "\"{key}\" items must be strings, found {}",
-                    item.value.type_name()
-                ),
-            ),
-        }
-    }
-    values
 }
