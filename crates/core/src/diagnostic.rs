@@ -193,6 +193,8 @@ rules! {
     ExpectedDigestNoAlgorithm = "expected-digest-no-algorithm", Warning, DISTRIBUTION;
     /// The expected digest is not a digest.
     ExpectedDigestInvalid = "expected-digest-invalid", Error, DISTRIBUTION;
+    /// More diagnostics of one rule than a report lists.
+    DiagnosticsOmitted = "diagnostics-omitted", Info, "polyarch limits";
     /// An assembled index has two entries for one platform.
     AssemblyDuplicatePlatform = "assembly-duplicate-platform", Warning, CONTAINERD;
     /// The chosen format cannot hold something the entries carry.
@@ -257,11 +259,17 @@ impl Diagnostic {
     }
 }
 
+/// How many diagnostics of one rule a report lists; the rest are counted
+/// in one `diagnostics-omitted` note, so that a hostile document of a
+/// million faulty entries costs bounded memory.
+pub const MAX_PER_RULE: usize = 1000;
+
 /// Collects diagnostics for one input, turning spans into positions.
 #[derive(Debug)]
 pub struct Diagnostics<'a> {
     lines: LineIndex<'a>,
     items: Vec<Diagnostic>,
+    per_rule: std::collections::HashMap<&'static str, usize>,
 }
 
 impl<'a> Diagnostics<'a> {
@@ -270,7 +278,15 @@ impl<'a> Diagnostics<'a> {
         Diagnostics {
             lines: LineIndex::new(bytes),
             items: Vec::new(),
+            per_rule: std::collections::HashMap::new(),
         }
+    }
+
+    /// Counts one more diagnostic of `rule`; whether it is still listed.
+    fn admit(&mut self, rule: Rule) -> bool {
+        let count = self.per_rule.entry(rule.code()).or_insert(0);
+        *count += 1;
+        *count <= MAX_PER_RULE
     }
 
     /// Reports `rule` for the value at `pointer`, which starts at `span`.
@@ -286,6 +302,9 @@ impl<'a> Diagnostics<'a> {
         offset: usize,
         message: impl Into<String>,
     ) {
+        if !self.admit(rule) {
+            return;
+        }
         let position = self.lines.position(offset);
         self.items.push(Diagnostic::new(
             rule,
@@ -304,6 +323,9 @@ impl<'a> Diagnostics<'a> {
         span: Span,
         message: impl Into<String>,
     ) {
+        if !self.admit(rule) {
+            return;
+        }
         let position = self.lines.position(span.start);
         let diagnostic = Diagnostic::new(rule, pointer.to_owned(), position, message.into());
         self.items.push(diagnostic.with_severity(severity));
@@ -321,6 +343,22 @@ impl<'a> Diagnostics<'a> {
 
     /// The diagnostics, errors first, then by place in the document.
     pub fn finish(mut self) -> Vec<Diagnostic> {
+        let mut omitted: Vec<(&str, usize)> = self
+            .per_rule
+            .iter()
+            .filter(|&(_, &n)| n > MAX_PER_RULE)
+            .map(|(&code, &n)| (code, n - MAX_PER_RULE))
+            .collect();
+        omitted.sort();
+        for (code, n) in omitted {
+            let message = format!(
+                "{n} more \"{code}\" diagnostics are not listed: a report lists the first \
+                 {MAX_PER_RULE} of each rule"
+            );
+            let position = self.lines.position(0);
+            let note = Diagnostic::new(Rule::DiagnosticsOmitted, String::new(), position, message);
+            self.items.push(note);
+        }
         self.items.sort_by_key(|d| (d.severity, d.offset));
         self.items
     }
@@ -329,6 +367,28 @@ impl<'a> Diagnostics<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_rule_lists_a_bounded_number_and_counts_the_rest() {
+        let mut diagnostics = Diagnostics::new(b"{}");
+
+        for _ in 0..MAX_PER_RULE + 5 {
+            diagnostics.report(Rule::FieldMissing, "", Span::new(0, 1), "x");
+        }
+        diagnostics.report(Rule::UnknownField, "", Span::new(1, 2), "y");
+
+        let items = diagnostics.finish();
+        assert_eq!(items.len(), MAX_PER_RULE + 2);
+        let note = items
+            .iter()
+            .find(|d| d.code == "diagnostics-omitted")
+            .unwrap();
+        assert!(
+            note.message.starts_with("5 more \"field-missing\""),
+            "{}",
+            note.message
+        );
+    }
 
     #[test]
     fn codes_are_unique_and_kebab_case() {

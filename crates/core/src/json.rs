@@ -227,12 +227,34 @@ pub struct Document<'a> {
 /// Object keys that escape a lone surrogate are still a [`SyntaxError`].
 pub fn parse_document(text: &str) -> Result<Document<'_>, SyntaxError> {
     let root: &RawValue = serde_json::from_str(text).map_err(|e| syntax_error(text, 0, &e))?;
-    let mut replaced_strings = Vec::new();
-    let root = build(text, root, 0, &mut replaced_strings)?;
+    let mut reader = Reader {
+        text,
+        replaced: Vec::new(),
+        budget: scan_budget(text.len()),
+    };
+    let root = reader.build(root, 0)?;
     Ok(Document {
         root,
-        replaced_strings,
+        replaced_strings: reader.replaced,
     })
+}
+
+/// How many bytes the nested re-reading of arrays and objects may cover in
+/// all: sixteen passes over the text, and never less than 64 MiB.
+///
+/// A manifest nests five levels, so it needs five passes at most. A document
+/// that would need more (a large array nested dozens of levels deep) is
+/// refused with a [`SyntaxError`] rather than read for seconds.
+fn scan_budget(len: usize) -> usize {
+    len.saturating_mul(16).max(64 << 20)
+}
+
+/// The state of one [`parse_document`]: the text, the strings read as
+/// U+FFFD, and what remains of the scan budget.
+struct Reader<'a> {
+    text: &'a str,
+    replaced: Vec<Span>,
+    budget: usize,
 }
 
 /// The JSON Pointer of the innermost value that starts at `offset`.
@@ -262,64 +284,75 @@ pub fn pointer_at(root: &Node<'_>, offset: usize) -> String {
     }
 }
 
-fn build<'a>(
-    text: &'a str,
-    raw: &'a RawValue,
-    depth: usize,
-    replaced: &mut Vec<Span>,
-) -> Result<Node<'a>, SyntaxError> {
-    let start = offset_in(text, raw.get());
-    let span = Span::new(start, start + raw.get().len());
-    let inner = raw.get();
+impl<'a> Reader<'a> {
+    fn build(&mut self, raw: &'a RawValue, depth: usize) -> Result<Node<'a>, SyntaxError> {
+        let text = self.text;
+        let start = offset_in(text, raw.get());
+        let span = Span::new(start, start + raw.get().len());
+        let inner = raw.get();
 
-    let value = match inner.as_bytes().first() {
-        Some(b'{') | Some(b'[') if depth >= MAX_DEPTH => {
-            return Err(SyntaxError {
-                offset: start,
-                message: format!("nesting deeper than {MAX_DEPTH} levels"),
-            });
-        }
-        Some(b'{') => {
-            let entries: Entries<'a> =
-                serde_json::from_str(inner).map_err(|e| syntax_error(inner, start, &e))?;
-            let mut members = Vec::with_capacity(entries.0.len());
-            for (key, value) in entries.0 {
-                let value = build(text, value, depth + 1, replaced)?;
-                let key_span = key_span_before(text, value.span.start);
-                members.push(Member {
-                    key,
-                    key_span,
-                    value,
+        let value = match inner.as_bytes().first() {
+            Some(b'{') | Some(b'[') if depth >= MAX_DEPTH => {
+                return Err(SyntaxError {
+                    offset: start,
+                    message: format!("nesting deeper than {MAX_DEPTH} levels"),
                 });
             }
-            Value::Object(members)
-        }
-        Some(b'[') => {
-            let items: Vec<&'a RawValue> =
-                serde_json::from_str(inner).map_err(|e| syntax_error(inner, start, &e))?;
-            let nodes = items
-                .into_iter()
-                .map(|item| build(text, item, depth + 1, replaced))
-                .collect::<Result<_, _>>()?;
-            Value::Array(nodes)
-        }
-        Some(b'"') => match serde_json::from_str::<Str<'a>>(inner) {
-            Ok(s) => Value::String(s.0),
-            Err(e) => match lossy_string(inner) {
-                Some(s) => {
-                    replaced.push(span);
-                    Value::String(Cow::Owned(s))
+            Some(b'{') | Some(b'[') if inner.len() > self.budget => {
+                return Err(SyntaxError {
+                    offset: start,
+                    message: format!(
+                        "this document nests too deeply for its size: reading it would take more \
+                     than {} passes over its {} bytes",
+                        scan_budget(text.len()) / text.len().max(1),
+                        text.len()
+                    ),
+                });
+            }
+            Some(b'{') => {
+                self.budget -= inner.len();
+                let entries: Entries<'a> =
+                    serde_json::from_str(inner).map_err(|e| syntax_error(inner, start, &e))?;
+                let mut members = Vec::with_capacity(entries.0.len());
+                for (key, value) in entries.0 {
+                    let value = self.build(value, depth + 1)?;
+                    let key_span = key_span_before(text, value.span.start);
+                    members.push(Member {
+                        key,
+                        key_span,
+                        value,
+                    });
                 }
-                None => return Err(syntax_error(inner, start, &e)),
+                Value::Object(members)
+            }
+            Some(b'[') => {
+                self.budget -= inner.len();
+                let items: Vec<&'a RawValue> =
+                    serde_json::from_str(inner).map_err(|e| syntax_error(inner, start, &e))?;
+                let nodes = items
+                    .into_iter()
+                    .map(|item| self.build(item, depth + 1))
+                    .collect::<Result<_, _>>()?;
+                Value::Array(nodes)
+            }
+            Some(b'"') => match serde_json::from_str::<Str<'a>>(inner) {
+                Ok(s) => Value::String(s.0),
+                Err(e) => match lossy_string(inner) {
+                    Some(s) => {
+                        self.replaced.push(span);
+                        Value::String(Cow::Owned(s))
+                    }
+                    None => return Err(syntax_error(inner, start, &e)),
+                },
             },
-        },
-        Some(b't') => Value::Bool(true),
-        Some(b'f') => Value::Bool(false),
-        Some(b'n') => Value::Null,
-        _ => Value::Number(Number { text: inner }),
-    };
+            Some(b't') => Value::Bool(true),
+            Some(b'f') => Value::Bool(false),
+            Some(b'n') => Value::Null,
+            _ => Value::Number(Number { text: inner }),
+        };
 
-    Ok(Node { span, value })
+        Ok(Node { span, value })
+    }
 }
 
 /// A string whose `\\u` escapes name lone surrogates, each read as U+FFFD.
@@ -715,6 +748,22 @@ mod tests {
         assert_eq!(pointer_at(&document.root, items[1].span.start), "/a/1");
         assert!(parse(text).is_err());
         assert!(parse_document(r#"["\ud800\q"]"#).is_err());
+    }
+
+    #[test]
+    fn large_documents_nested_deeply_are_refused_by_the_scan_budget() {
+        let depth = 40;
+        let numbers = "1,".repeat(1 << 20);
+        let text = format!("{}{}0{}", "[".repeat(depth), numbers, "]".repeat(depth));
+
+        let err = parse(&text).unwrap_err();
+
+        assert!(
+            err.message.contains("nests too deeply for its size"),
+            "{}",
+            err.message
+        );
+        assert!(parse(&format!("[[[{numbers}0]]]")).is_ok());
     }
 
     #[test]

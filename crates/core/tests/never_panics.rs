@@ -99,5 +99,13 @@ fn many_entries_stay_linear() {
     let report = inspect(text.as_bytes(), &InspectOptions::default());
 
     assert_eq!(report.entries.len(), 5_000);
-    assert_eq!(report.diagnostics.len(), 4_999);
+    assert_eq!(report.diagnostics.len(), 1_001);
+    assert_eq!(
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "diagnostics-omitted")
+            .count(),
+        1
+    );
 }
