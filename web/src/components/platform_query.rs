@@ -107,7 +107,9 @@ fn answer(answer: &Answer, on_show_row: &Callback<usize>) -> Html {
             unresolved,
         } => html! {
             <div class="answer no-match" data-answer="no-match">
-                <p><strong class="reason">{ format!("No match: {reason}.") }</strong>
+                <p><strong class="reason">{
+                    if reason == "no match" { "No match.".to_owned() } else { format!("No match: {reason}.") }
+                }</strong>
                    { " No entry of this document runs on that platform." }</p>
                 { extras(notes, unresolved) }
             </div>

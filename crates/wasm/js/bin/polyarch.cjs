@@ -163,7 +163,7 @@ function commandSelect(positional, flags, out) {
     out.write(`row ${e.index}: ${e.platformString ?? '(no platform)'} ${e.role}, ${selection.reason}\n`);
     if (e.role === 'index') out.write('this row is an index: fetch it and select again\n');
   } else {
-    out.write(`no match: ${selection.reason}\n`);
+    out.write(selection.reason === 'no match' ? 'no match\n' : `no match: ${selection.reason}\n`);
   }
   if (selection.unresolved.length > 0) {
     out.write(`rows without a platform: ${selection.unresolved.join(', ')}\n`);
