@@ -161,7 +161,7 @@ fn text_of<'a>(checker: &mut Checker<'_>, bytes: &'a [u8]) -> Option<&'a str> {
 }
 
 fn read_root(checker: &mut Checker<'_>, root: &Node<'_>, config: &mut ImageConfig) {
-    checker.duplicate_keys(root, &mut String::new());
+    checker.duplicate_keys(root);
     if root.as_object().is_none() {
         checker.report(
             Rule::RootNotObject,

@@ -267,7 +267,9 @@ pub const MAX_PER_RULE: usize = 1000;
 /// Collects diagnostics for one input, turning spans into positions.
 #[derive(Debug)]
 pub struct Diagnostics<'a> {
-    lines: LineIndex<'a>,
+    bytes: &'a [u8],
+    /// Built on the first diagnostic: a clean document never pays for it.
+    lines: std::cell::OnceCell<LineIndex<'a>>,
     items: Vec<Diagnostic>,
     per_rule: std::collections::HashMap<&'static str, usize>,
 }
@@ -276,7 +278,8 @@ impl<'a> Diagnostics<'a> {
     /// A collector for diagnostics about `bytes`.
     pub fn new(bytes: &'a [u8]) -> Self {
         Diagnostics {
-            lines: LineIndex::new(bytes),
+            bytes,
+            lines: std::cell::OnceCell::new(),
             items: Vec::new(),
             per_rule: std::collections::HashMap::new(),
         }
@@ -305,7 +308,7 @@ impl<'a> Diagnostics<'a> {
         if !self.admit(rule) {
             return;
         }
-        let position = self.lines.position(offset);
+        let position = self.lines().position(offset);
         self.items.push(Diagnostic::new(
             rule,
             pointer.to_owned(),
@@ -326,14 +329,18 @@ impl<'a> Diagnostics<'a> {
         if !self.admit(rule) {
             return;
         }
-        let position = self.lines.position(span.start);
+        let position = self.lines().position(span.start);
         let diagnostic = Diagnostic::new(rule, pointer.to_owned(), position, message.into());
         self.items.push(diagnostic.with_severity(severity));
     }
 
+    fn lines(&self) -> &LineIndex<'a> {
+        self.lines.get_or_init(|| LineIndex::new(self.bytes))
+    }
+
     /// The line and column of a byte offset in the input.
     pub fn position(&self, offset: usize) -> Position {
-        self.lines.position(offset)
+        self.lines().position(offset)
     }
 
     /// Whether any error has been reported.
@@ -355,7 +362,7 @@ impl<'a> Diagnostics<'a> {
                 "{n} more \"{code}\" diagnostics are not listed: a report lists the first \
                  {MAX_PER_RULE} of each rule"
             );
-            let position = self.lines.position(0);
+            let position = self.lines().position(0);
             let note = Diagnostic::new(Rule::DiagnosticsOmitted, String::new(), position, message);
             self.items.push(note);
         }

@@ -42,6 +42,7 @@ use crate::descriptor::{Annotations, Descriptor, Entry};
 use crate::diagnostic::{Diagnostic, Rule};
 use crate::digest::{Algorithm, Digest};
 use crate::json::{self, Span};
+use crate::media_type;
 use crate::platform::Platform;
 use crate::select::{Reason, SelectOptions, select};
 
@@ -86,11 +87,11 @@ impl Kind {
     /// The media type of this kind; empty for [`Kind::Unknown`].
     pub fn media_type(self) -> &'static str {
         match self {
-            Kind::OciManifest => "application/vnd.oci.image.manifest.v1+json",
-            Kind::OciIndex => "application/vnd.oci.image.index.v1+json",
-            Kind::DockerManifest => "application/vnd.docker.distribution.manifest.v2+json",
-            Kind::DockerManifestList => "application/vnd.docker.distribution.manifest.list.v2+json",
-            Kind::DockerManifestV1 => "application/vnd.docker.distribution.manifest.v1+json",
+            Kind::OciManifest => media_type::OCI_MANIFEST,
+            Kind::OciIndex => media_type::OCI_INDEX,
+            Kind::DockerManifest => media_type::DOCKER_MANIFEST,
+            Kind::DockerManifestList => media_type::DOCKER_MANIFEST_LIST,
+            Kind::DockerManifestV1 => media_type::DOCKER_MANIFEST_V1,
             Kind::Unknown => "",
         }
     }
@@ -157,7 +158,7 @@ pub fn inspect(bytes: &[u8], options: &InspectOptions) -> Report {
         media_type: options
             .content_type
             .as_deref()
-            .and_then(|ct| crate::media_type::parse(ct).ok())
+            .and_then(|ct| media_type::parse(ct).ok())
             .map(|p| p.essence.to_owned()),
         digest: Digest::sha256(bytes).to_string(),
         size: bytes.len() as u64,
@@ -255,7 +256,7 @@ fn read_document(
         );
     }
 
-    checker.duplicate_keys(&root, &mut String::new());
+    checker.duplicate_keys(&root);
     if root.as_object().is_none() {
         checker.report(
             Rule::RootNotObject,

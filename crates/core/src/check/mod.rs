@@ -177,19 +177,24 @@ impl<'a> Checker<'a> {
     }
 
     /// Reports every key that an object repeats, anywhere in the tree.
-    pub(crate) fn duplicate_keys(&mut self, node: &Node<'_>, pointer: &mut String) {
+    pub(crate) fn duplicate_keys(&mut self, root: &Node<'_>) {
+        self.duplicates_in(root, root);
+    }
+
+    /// The walk behind [`Checker::duplicate_keys`]; a pointer is built only
+    /// for a key that repeats.
+    fn duplicates_in(&mut self, root: &Node<'_>, node: &Node<'_>) {
         match &node.value {
             Value::Object(members) => {
                 let mut first_of: HashMap<&str, &Member<'_>> =
                     HashMap::with_capacity(members.len());
                 for member in members {
-                    let len = pointer.len();
-                    json::push_token(pointer, &member.key);
                     if let Some(first) = first_of.get(member.key.as_ref()).copied() {
                         let first_line = self.diagnostics.position(first.key_span.start).line;
+                        let pointer = json::pointer_at(root, member.value.span.start);
                         self.diagnostics.report(
                             Rule::DuplicateKey,
-                            pointer,
+                            &pointer,
                             member.key_span,
                             format!(
                                 "\"{}\" appears more than once in this object (first on line \
@@ -200,16 +205,12 @@ impl<'a> Checker<'a> {
                     } else {
                         first_of.insert(&member.key, member);
                     }
-                    self.duplicate_keys(&member.value, pointer);
-                    pointer.truncate(len);
+                    self.duplicates_in(root, &member.value);
                 }
             }
             Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    let len = pointer.len();
-                    json::push_token(pointer, &i.to_string());
-                    self.duplicate_keys(item, pointer);
-                    pointer.truncate(len);
+                for item in items {
+                    self.duplicates_in(root, item);
                 }
             }
             _ => {}
