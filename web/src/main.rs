@@ -24,6 +24,7 @@ mod examples;
 mod hooks;
 mod persist;
 mod position;
+mod registry;
 mod rows;
 mod selection;
 mod state;
