@@ -90,6 +90,22 @@ pub fn store(source: &Source) -> Result<(), BrowserError> {
     Ok(())
 }
 
+/// A small setting kept for the next visit (`polyarch.setting.<name>`):
+/// the reference typed, the proxy. Never a credential.
+pub fn load_setting(name: &str) -> Option<String> {
+    storage()?
+        .get_item(&format!("polyarch.setting.{name}"))
+        .ok()
+        .flatten()
+}
+
+/// Keeps a small setting for the next visit; a refusal only loses it.
+pub fn store_setting(name: &str, value: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(&format!("polyarch.setting.{name}"), value);
+    }
+}
+
 /// The URL's fragment, decoded.
 pub fn read_fragment() -> Fragment {
     let hash = window()

@@ -7,10 +7,12 @@ use web_sys::{HtmlElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::components::{
-    DiagnosticsList, Editor, ExamplesBar, ManifestView, PlatformQueryForm, PlatformsTable, Summary,
+    DiagnosticsList, Editor, ExamplesBar, ManifestView, PlatformQueryForm, PlatformsTable,
+    RegistryPanel, Summary,
 };
 use crate::hooks::{use_app_state, use_inspection, use_persistence};
 use crate::position;
+use crate::registry::Connection;
 use crate::selection::{self, Answer};
 use crate::state::{Action, Inspection};
 
@@ -20,6 +22,30 @@ pub fn App() -> Html {
     let state = use_app_state();
     let editor = use_node_ref();
     let show = use_state_eq(|| None::<(u64, usize)>);
+
+    let session = use_mut_ref(Default::default);
+    let proxy = use_state(|| crate::browser::load_setting("proxy").unwrap_or_default());
+    let connection = Connection {
+        session: session.clone(),
+        proxy: std::rc::Rc::from(proxy.as_str()),
+    };
+    let on_proxy = {
+        let proxy = proxy.clone();
+        Callback::from(move |value: String| {
+            crate::browser::store_setting("proxy", &value);
+            proxy.set(value);
+        })
+    };
+    // A child of the fetched index to open, numbered so that asking twice
+    // for the same one opens it again.
+    let open = use_state_eq(|| None::<(u64, String)>);
+    let on_open_digest = {
+        let open = open.clone();
+        Callback::from(move |digest: String| {
+            let serial = open.as_ref().map(|(n, _)| n + 1).unwrap_or(0);
+            open.set(Some((serial, digest)));
+        })
+    };
 
     use_inspection(&state, &editor);
     let storage_failure = use_persistence(&state);
@@ -113,6 +139,8 @@ pub fn App() -> Html {
                 </p>
             </header>
             <main id="main" aria-busy={busy.to_string()} data-revision={state.revision.to_string()}>
+                <RegistryPanel connection={connection.clone()} on_proxy={on_proxy}
+                    on_action={on_action.clone()} open={(*open).clone()} />
                 <div class="workspace">
                     <section class="input" aria-label="Document">
                         <ExamplesBar on_action={on_action.clone()} />

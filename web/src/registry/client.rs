@@ -153,13 +153,6 @@ pub struct Fetched {
     pub checks: Vec<HeaderCheck>,
 }
 
-impl Fetched {
-    /// The digest of the bytes.
-    pub fn digest(&self) -> Digest {
-        Digest::sha256(&self.bytes)
-    }
-}
-
 /// A client for one proxy.
 #[derive(Clone)]
 pub struct Client {

@@ -77,25 +77,6 @@ pub fn proxied(base: &str, registry: &str, path_and_query: &str) -> String {
     format!("{base}/r/{registry}{path_and_query}")
 }
 
-/// A URL the registry or proxy handed back (a `Location`, a token realm),
-/// made absolute against `base`'s origin when it is a path.
-pub fn resolve(base: &str, location: &str) -> String {
-    if location.starts_with("http://") || location.starts_with("https://") {
-        return location.to_owned();
-    }
-    let origin_end = base
-        .find("://")
-        .map(|at| at + 3)
-        .and_then(|host| base[host..].find('/').map(|slash| host + slash))
-        .unwrap_or(base.len());
-    let origin = &base[..origin_end];
-    if location.starts_with('/') {
-        format!("{origin}{location}")
-    } else {
-        format!("{origin}/{location}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,26 +120,6 @@ mod tests {
                 "/v2/demo/app/manifests/v1"
             ),
             "http://127.0.0.1:8080/r/127.0.0.1:5000/v2/demo/app/manifests/v1"
-        );
-    }
-
-    #[test]
-    fn locations_resolve_against_the_origin() {
-        let base = "https://proxy.example/polyarch";
-        let table = [
-            (
-                "/r/docker.io/v2/a/blobs/uploads/1",
-                "https://proxy.example/r/docker.io/v2/a/blobs/uploads/1",
-            ),
-            ("http://elsewhere/x", "http://elsewhere/x"),
-            ("r/x", "https://proxy.example/r/x"),
-        ];
-        for (location, want) in table {
-            assert_eq!(resolve(base, location), want, "{location}");
-        }
-        assert_eq!(
-            resolve("http://127.0.0.1:8080", "/r/x"),
-            "http://127.0.0.1:8080/r/x"
         );
     }
 }
