@@ -8,13 +8,51 @@
 //! empty pointer.
 //!
 //! A document is valid exactly when no diagnostic is an [`Severity::Error`].
+//!
+//! # As JSON
+//!
+//! A diagnostic is written as an object of eight members, in this order:
+//! `code`, `severity` (`"error"`, `"warning"` or `"info"`), `message`,
+//! `pointer`, `line`, `column`, `offset` and `source`. Read back, the
+//! `code` is looked up in the [`Rule`] catalogue ([`Rule::from_code`]), so
+//! that `code` and `source` are the catalogue's own strings again:
+//!
+//! - a code the catalogue does not hold is an error that names the code;
+//! - the `source` must be the rule's source, character for character: a
+//!   different one means the text was written by a polyarch with another
+//!   catalogue, and is refused rather than silently replaced;
+//! - the `severity` is taken as written, since a diagnostic may be reported
+//!   at another severity than its rule's ([`Diagnostic::with_severity`]);
+//! - a member that is missing, of the wrong type, repeated or unknown is an
+//!   error.
+//!
+//! ```
+//! use polyarch_core::diagnostic::{Diagnostic, Rule, Severity};
+//! use polyarch_core::json::Position;
+//!
+//! let position = Position { line: 1, column: 2, offset: 1 };
+//! let diagnostic = Diagnostic::new(Rule::FieldMissing, "/config".into(), position, "m".into())
+//!     .with_severity(Severity::Warning);
+//!
+//! let text = serde_json::to_string(&diagnostic).unwrap();
+//! let read: Diagnostic = serde_json::from_str(&text).unwrap();
+//! assert_eq!(read, diagnostic);
+//!
+//! let unknown = text.replace("field-missing", "field-absent");
+//! let error = serde_json::from_str::<Diagnostic>(&unknown).unwrap_err();
+//! assert!(error.to_string().starts_with("unknown diagnostic code \"field-absent\""));
+//! ```
 
-use serde::Serialize;
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::json::{LineIndex, Position, Span};
 
 /// How much a diagnostic matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The document is invalid: a conforming client or registry refuses it.
@@ -77,6 +115,16 @@ macro_rules! rules {
             /// Where the rule comes from.
             pub fn source(self) -> &'static str {
                 match self { $(Rule::$name => $source,)* }
+            }
+
+            /// The rule whose [`code`](Rule::code) is `code`, compared
+            /// exactly (no case folding); `None` for a code the catalogue
+            /// does not hold.
+            pub fn from_code(code: &str) -> Option<Rule> {
+                match code {
+                    $($code => Some(Rule::$name),)*
+                    _ => None,
+                }
             }
         }
     };
@@ -212,6 +260,10 @@ rules! {
 }
 
 /// One problem, with its place in the document.
+///
+/// Read from JSON as the module documentation says: `code` and `source`
+/// must belong to one rule of the catalogue. A diagnostic built by hand
+/// with a code of its own is written, but cannot be read back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// The stable rule code, for example `digest-invalid`.
@@ -256,6 +308,87 @@ impl Diagnostic {
     /// Whether this is an error.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+/// A diagnostic as JSON writes it, before its code is looked up.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiagnosticText<'a> {
+    #[serde(borrow)]
+    code: Cow<'a, str>,
+    severity: Severity,
+    message: String,
+    pointer: String,
+    line: usize,
+    column: usize,
+    offset: usize,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+}
+
+/// Why a diagnostic's text does not fit the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum CatalogueError {
+    /// No rule has this code.
+    UnknownCode { code: String },
+    /// The rule's source is another.
+    SourceDiffers {
+        code: &'static str,
+        found: String,
+        expected: &'static str,
+    },
+}
+
+impl fmt::Display for CatalogueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CatalogueError::UnknownCode { code } => {
+                write!(
+                    f,
+                    "unknown diagnostic code {code:?}: no rule of polyarch has it"
+                )
+            }
+            CatalogueError::SourceDiffers {
+                code,
+                found,
+                expected,
+            } => write!(
+                f,
+                "diagnostic {code:?} gives the source {found:?}, but its rule's source is \
+                 {expected:?}"
+            ),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Diagnostic {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = DiagnosticText::deserialize(deserializer)?;
+
+        let rule = Rule::from_code(&text.code).ok_or_else(|| {
+            D::Error::custom(CatalogueError::UnknownCode {
+                code: text.code.clone().into_owned(),
+            })
+        })?;
+        if text.source != rule.source() {
+            return Err(D::Error::custom(CatalogueError::SourceDiffers {
+                code: rule.code(),
+                found: text.source.into_owned(),
+                expected: rule.source(),
+            }));
+        }
+
+        Ok(Diagnostic {
+            code: rule.code(),
+            severity: text.severity,
+            message: text.message,
+            pointer: text.pointer,
+            line: text.line,
+            column: text.column,
+            offset: text.offset,
+            source: rule.source(),
+        })
     }
 }
 
@@ -409,6 +542,53 @@ mod tests {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             );
             assert!(!rule.source().is_empty());
+        }
+    }
+
+    #[test]
+    fn every_code_names_its_rule_and_no_other_string_does() {
+        let strangers = [
+            "",
+            "Digest-Invalid",
+            "digest-invalid ",
+            "digest_invalid",
+            "digest",
+            "rule-of-tomorrow",
+        ];
+
+        let found: Vec<Option<Rule>> = Rule::ALL
+            .iter()
+            .map(|rule| Rule::from_code(rule.code()))
+            .collect();
+        let strange: Vec<Option<Rule>> = strangers.iter().map(|s| Rule::from_code(s)).collect();
+
+        let expected: Vec<Option<Rule>> = Rule::ALL.iter().copied().map(Some).collect();
+        assert_eq!(found, expected);
+        assert!(strange.iter().all(Option::is_none), "{strange:?}");
+    }
+
+    #[test]
+    fn every_rule_reads_back_from_json_at_every_severity() {
+        let position = Position {
+            line: 3,
+            column: 7,
+            offset: 40,
+        };
+        let severities = [Severity::Error, Severity::Warning, Severity::Info];
+
+        for &rule in Rule::ALL {
+            for severity in severities {
+                let diagnostic =
+                    Diagnostic::new(rule, "/a/b~1c".into(), position, "m \"q\"".into())
+                        .with_severity(severity);
+
+                let text = serde_json::to_string(&diagnostic).unwrap();
+                let read: Diagnostic = serde_json::from_str(&text).unwrap();
+
+                assert_eq!(read, diagnostic, "{text}");
+                assert!(std::ptr::eq(read.code, rule.code()));
+                assert!(std::ptr::eq(read.source, rule.source()));
+            }
         }
     }
 

@@ -34,8 +34,39 @@
 //! assert_eq!(report.digest,
 //!     "sha256:dff9de10919148711140d349bf03f1a99eb06f94b03e51715ccebfa7cdc518e2");
 //! ```
+//!
+//! # Reports as JSON
+//!
+//! A [`Report`] is written with `serde` in the form the npm package returns
+//! (camelCase members; `kind` as `"oci-index"` and so on, see
+//! [`Kind::as_str`]; diagnostics, descriptors and platforms as their modules
+//! describe), and read back from that text unchanged, so that a report can
+//! cross from a Web Worker to the page as a string:
+//! `serde_json::from_str::<Report>(&serde_json::to_string(&report)?)?`
+//! equals `report`.
+//!
+//! Reading checks the shape and the rule catalogue, not the findings:
+//!
+//! - every member must be of its type and known, and a repeated member is
+//!   an error; a member may be missing only where it may be `null` or is
+//!   left out when empty;
+//! - a diagnostic's code must be a rule's code, and its source that rule's
+//!   (see [`crate::diagnostic`]); an unknown code is an error that names it;
+//! - `valid`, `digest` and `size` are taken as written, not recomputed, and
+//!   the diagnostics are not re-sorted.
+//!
+//! ```
+//! use polyarch_core::inspect::{inspect, InspectOptions, Report};
+//!
+//! let report = inspect(br#"{"schemaVersion":2,"manifests":[{}]}"#, &InspectOptions::default());
+//! let text = serde_json::to_string(&report).unwrap();
+//!
+//! let read: Report = serde_json::from_str(&text).unwrap();
+//! assert_eq!(read, report);
+//! assert!(!read.valid);
+//! ```
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::check::{self, Checker};
 use crate::descriptor::{Annotations, Descriptor, Entry};
@@ -53,7 +84,7 @@ pub const MAX_DOCUMENT_SIZE: usize = 4 * 1024 * 1024;
 pub const MAX_INSPECT_SIZE: usize = 16 * 1024 * 1024;
 
 /// What the document is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// OCI image manifest.
@@ -121,8 +152,11 @@ pub struct InspectOptions {
 }
 
 /// Everything polyarch found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+///
+/// Written to JSON and read back as the module documentation's "Reports as
+/// JSON" says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Report {
     /// The document's kind.
     pub kind: Kind,

@@ -99,7 +99,7 @@ mod parse;
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use known::{
     KNOWN_ARCHITECTURES, KNOWN_OS, NonCanonical, is_known_architecture, is_known_os, non_canonical,
@@ -112,24 +112,30 @@ use parse::encode_option;
 /// A platform as an index entry or an image config states it.
 ///
 /// Values are kept as written; normalisation is a separate step.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+///
+/// Its JSON form is polyarch's report form, camelCase (`osVersion`,
+/// `osFeatures`), not the OCI form (`os.version`, `os.features`): reading
+/// an OCI platform object with it fails on the unknown member rather than
+/// losing the os version. `variant`, `osVersion`, `osFeatures` and
+/// `features` are left out when absent or empty, and read as such.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Platform {
     /// `os`, a GOOS value such as `linux` or `windows`.
     pub os: String,
     /// `architecture`, a GOARCH value such as `amd64` or `arm64`.
     pub architecture: String,
     /// `variant`, such as `v7` for `arm`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
     /// `os.version`, such as `10.0.17763.1697` for Windows.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os_version: Option<String>,
     /// `os.features`, such as `win32k`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub os_features: Vec<String>,
     /// `features`, such as `sse4` (Docker lists; reserved in OCI).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<String>,
 }
 
