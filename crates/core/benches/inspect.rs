@@ -6,13 +6,17 @@
 //!   parse of the same bytes by the `oci-spec` crate and a plain
 //!   `serde_json::Value` parse, so that the cost of positions and checks is
 //!   visible as a ratio.
+//! - `report-json`: the report of those documents, and of a 10,000-entry
+//!   index, written as JSON text and read back (`Report` from
+//!   `serde_json::from_str`), the two ends of sending a report from a Web
+//!   Worker to the page.
 //! - `digest/64mib`: SHA-256 over 64 MiB, one shot and in 1 MiB chunks.
 
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use polyarch_core::digest::{Digest, Hasher};
-use polyarch_core::inspect::{InspectOptions, inspect};
+use polyarch_core::inspect::{InspectOptions, Report, inspect};
 
 const ARCHES: &[(&str, Option<&str>)] = &[
     ("amd64", None),
@@ -117,6 +121,27 @@ fn inspection(c: &mut Criterion) {
     group.finish();
 }
 
+fn report_json(c: &mut Criterion) {
+    let mut group = c.benchmark_group("report-json");
+    for (name, doc) in [
+        ("1000-entries", index(1000)),
+        ("10000-entries", index(10_000)),
+        ("4mib-index", index_of_size(4 << 20)),
+    ] {
+        let report = inspect(&doc, &InspectOptions::default());
+        let text = serde_json::to_string(&report).expect("a report is written");
+        group.throughput(Throughput::Bytes(text.len() as u64));
+
+        group.bench_with_input(BenchmarkId::new("to_string", name), &report, |b, report| {
+            b.iter(|| serde_json::to_string(black_box(report)).expect("a report is written"))
+        });
+        group.bench_with_input(BenchmarkId::new("from_str", name), &text, |b, text| {
+            b.iter(|| serde_json::from_str::<Report>(black_box(text)).expect("a report is read"))
+        });
+    }
+    group.finish();
+}
+
 fn hashing(c: &mut Criterion) {
     let data = vec![0x5au8; 64 << 20];
     let mut group = c.benchmark_group("digest");
@@ -137,5 +162,5 @@ fn hashing(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, inspection, hashing);
+criterion_group!(benches, inspection, report_json, hashing);
 criterion_main!(benches);
