@@ -47,6 +47,7 @@ proxy:
 # Starts a real docker-registry on loopback ports; needs scripts/setup.sh.
 test-proxy:
 	cargo test -p polyarch-proxy --locked
+	cargo test -p polyarch-demo --locked
 
 .PHONY: bench-proxy load
 
@@ -94,7 +95,7 @@ site: $(WEB_NODE)
 	PATH="$(CURDIR)/tests/node_modules/.bin:$$PATH" trunk build --release
 
 # The built site in headless Chromium (playwright-core, Debian's chromium).
-test-web: site
+test-web: site proxy demo
 	cd tests && node --test --test-concurrency=1 web/
 
 # First-visit bytes, time until the page can inspect, time to inspect and
@@ -102,6 +103,15 @@ test-web: site
 bench-web: site
 	cd tests && node web/bench.mjs
 
-# Builds everything and serves the site through the registry proxy.
-run: setup site proxy
-	$(CARGO_TARGET_DIR)/dist/polyarch-proxy --listen 127.0.0.1:8080 --site dist
+# The demo's helper ($(CARGO_TARGET_DIR)/release/polyarch-demo): registry
+# configuration, a token issuer and the demo images (crates/demo).
+.PHONY: demo
+demo:
+	cargo build -p polyarch-demo --locked --release
+
+# Builds everything and starts the demo (scripts/demo.sh): docker-registry on
+# 127.0.0.1:5000 seeded with images for linux/amd64, linux/arm64 and
+# linux/arm/v7, and the proxy serving the site on 127.0.0.1:8080 in front of
+# it. Ctrl-C stops both.
+run: setup site proxy demo
+	scripts/demo.sh

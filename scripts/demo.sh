@@ -131,8 +131,8 @@ cat <<EOF
   polyarch is running at http://$listen/
 
   Try this:
-    1. Fetch $registry/demo/app:v1 to see a two-platform index.
-    2. Build a list from $registry/demo/app:amd64, $registry/demo/app:arm64 and $registry/demo/base:armv7, and push it to $registry/demo/app:multi.
+    1. Fetch $registry/demo/app:v1 (an index for linux/amd64 and linux/arm64/v8).
+    2. Build a list from $registry/demo/app:amd64, $registry/demo/app:arm64 and $registry/demo/base:armv7; push it to $registry/demo/app:multi.
 
   Ctrl-C stops the proxy and the registry.
 

@@ -42,8 +42,9 @@ enum Command {
         /// User name for Basic or token authentication.
         #[arg(long, requires = "password")]
         user: Option<String>,
-        /// Password for Basic or token authentication.
-        #[arg(long, env = "POLYARCH_DEMO_PASSWORD", requires = "user")]
+        /// Password for Basic or token authentication; ignored without
+        /// --user.
+        #[arg(long, env = "POLYARCH_DEMO_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
     /// Serves GET /token for distribution's token authentication: signed
@@ -61,7 +62,7 @@ enum Command {
         #[arg(long)]
         user: String,
         /// Its password.
-        #[arg(long, env = "POLYARCH_DEMO_PASSWORD")]
+        #[arg(long, env = "POLYARCH_DEMO_PASSWORD", hide_env_values = true)]
         password: String,
         /// The service tokens are for (the registry's auth.token.service).
         #[arg(long, default_value = DEFAULT_SERVICE)]
@@ -89,7 +90,12 @@ enum Command {
         #[arg(long, required_if_eq("auth", "basic"))]
         user: Option<String>,
         /// Password (basic).
-        #[arg(long, env = "POLYARCH_DEMO_PASSWORD", required_if_eq("auth", "basic"))]
+        #[arg(
+            long,
+            env = "POLYARCH_DEMO_PASSWORD",
+            hide_env_values = true,
+            required_if_eq("auth", "basic")
+        )]
         password: Option<String>,
         /// The token server's URL, http://ADDR/token (token).
         #[arg(long, required_if_eq("auth", "token"), value_name = "URL")]
