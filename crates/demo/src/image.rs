@@ -16,8 +16,9 @@
 //!   layer descriptor of media type `application/vnd.oci.image.layer.v1.tar`.
 //!
 //! The bytes depend on the platform only: the times are the fixed
-//! [`CREATED`], the tar header is fixed, and JSON keys come out in sorted
-//! order. The same platform always gives the same digests, which is what
+//! [`CREATED`], the tar header is fixed, and JSON keys come out in one
+//! fixed order (sorted, as serde_json writes them without its
+//! `preserve_order` feature). The same platform always gives the same digests, which is what
 //! lets seeding a registry twice find everything present the second time.
 //!
 //! ```

@@ -32,8 +32,11 @@ pub enum SeedError {
     /// The demo content could not be built.
     #[error("the demo content cannot be built")]
     DemoSet(#[from] DemoSetError),
-    /// A request got no answer.
-    #[error("{repository}: no answer")]
+    /// The HTTP client could not be built.
+    #[error("the HTTP client cannot be built")]
+    ClientBuild(#[source] ClientError),
+    /// A request could not be sent, or its authentication failed.
+    #[error("{repository}: a request failed")]
     Client {
         /// The repository being written.
         repository: String,
@@ -99,10 +102,7 @@ pub async fn seed(
         .iter()
         .map(|u| Scope::push(u.repository))
         .collect();
-    let mut client = Client::new(credentials, scopes).map_err(|source| SeedError::Client {
-        repository: String::new(),
-        source,
-    })?;
+    let mut client = Client::new(credentials, scopes).map_err(SeedError::ClientBuild)?;
 
     let mut reports = Vec::new();
     for upload in set.uploads {
