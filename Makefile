@@ -49,7 +49,7 @@ test-proxy:
 	cargo test -p polyarch-proxy --locked
 	cargo test -p polyarch-demo --locked
 
-.PHONY: bench-proxy load
+.PHONY: bench-proxy load load-rate
 
 # Manifest latency, blob throughput, requests per second and memory, direct
 # and through polyarch-proxy and nginx against one local docker-registry
@@ -57,11 +57,20 @@ test-proxy:
 bench-proxy: setup
 	scripts/bench/proxy.sh
 
-# The long hostile-client runs (bursts of 1,000 connections), then a
-# 60-second load at 64 connections with the proxy's memory sampled.
+# The long hostile-client runs (bursts of 1,000 connections), a 60-second
+# load at 64 connections with the proxy's memory sampled, then the
+# fixed-rate load for LOAD_SECONDS (120 here) at each rate.
 load: setup
 	cargo test -p polyarch-proxy --locked --test hostile_clients -- --ignored --nocapture
 	RPS_SECONDS=60 BLOB_MIB=64 LATENCY_REQUESTS=200 scripts/bench/proxy.sh
+	LOAD_SECONDS=$(or $(LOAD_SECONDS),120) scripts/bench/load-rate.sh
+
+# Open-loop load through a fresh polyarch-proxy at each of LOAD_RATES
+# manifest GETs a second, with a 4 MiB blob GET a second, LOAD_SECONDS (60)
+# each: latency from the intended send times, failures by kind, the proxy's
+# VmRSS each second and the flat-memory verdict (scripts/bench/load-rate.sh).
+load-rate: setup
+	scripts/bench/load-rate.sh
 
 bench:
 	cargo bench -p polyarch-core
