@@ -398,7 +398,9 @@ pub fn ListBuilder(props: &ListBuilderProps) -> Html {
                 }
             </details>
 
-            <BuilderPreview preview={preview.clone()} {read_back} />
+            if count > 0 {
+                <BuilderPreview preview={preview.clone()} {read_back} />
+            }
 
             if !preview.blockers.is_empty() {
                 <ul class="blockers" id="builder-blockers" aria-label="Before pushing">
