@@ -2,9 +2,10 @@
 // docker-registry through the real proxy (./stack.mjs), each result checked
 // independently with skopeo: a list assembled from three per-arch tags of two
 // repositories, annotated, previewed and pushed; a push that fails half-way
-// and is resumed after a reload; a 429 waited out; a list opened, edited and
-// pushed again; an import between two repositories; and pushes to registries
-// that want a username and password (Basic, and Bearer tokens).
+// and is resumed after a reload; a 429 waited out; Stop and Resume; a list
+// opened, edited and pushed again; an import between two repositories, and
+// one cut off and resumed; and pushes to registries that want a username and
+// password (Basic, and Bearer tokens).
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -356,6 +357,40 @@ describe("the list builder, without authentication", () => {
         await context.close();
     });
 
+    test("Stop holds a push after the request under way, and Resume finishes it", async () => {
+        const { context, page, problems } = await fresh();
+        const registry = stack.registry;
+        const target = `${registry}/demo/app:stopped`;
+        // The first check of a child takes long enough to press Stop.
+        let slowed = false;
+        await page.route("**/v2/demo/app/manifests/sha256:*", async (route) => {
+            if (route.request().method() === "HEAD" && !slowed) {
+                slowed = true;
+                await new Promise((r) => setTimeout(r, 1_500));
+            }
+            await route.continue();
+        });
+
+        await page.fill("#builder-target", target);
+        await addSources(page, [`${registry}/demo/app:amd64`, `${registry}/demo/app:arm64`]);
+        const preview = await previewOf(page);
+        await page.click("#builder-push");
+        await page.click("#push-stop");
+        const stopped = await settle(page, "push");
+
+        assert.equal(stopped.state, "stopped", stopped.text);
+        assert.ok(slowed);
+        await assert.rejects(skopeoRaw(target), undefined, "nothing is tagged yet");
+
+        await page.click("#push-resume");
+        const done = await settle(page, "push");
+
+        assert.equal(done.state, "done", done.text);
+        assert.equal(sha256(await skopeoRaw(target)), preview.digest);
+        assert.deepEqual(unexpected(problems), []);
+        await context.close();
+    });
+
     test("a list opened from the registry is edited and pushed again", async () => {
         const registry = stack.registry;
         const target = `${registry}/demo/app:edit`;
@@ -417,6 +452,38 @@ describe("the list builder, without authentication", () => {
         const child = JSON.parse(to).manifests.find((m) => m.platform.architecture === "arm64");
         await assertResolves(`${registry}/demo/copy:v1`, "arm64", "v8", child.digest);
         assert.deepEqual(unexpected(problems), []);
+        await context.close();
+    });
+
+    test("an import cut off by a dropped connection resumes where it stopped", async () => {
+        const { context, page, problems } = await fresh();
+        const registry = stack.registry;
+        const source = `${registry}/demo/app:v1`;
+        let dropped = false;
+        await page.route("**/v2/demo/dropped/manifests/sha256:*", async (route) => {
+            if (route.request().method() !== "PUT" || dropped) return route.continue();
+            dropped = true;
+            await route.abort("connectionreset");
+        });
+
+        await page.fill("#import-source", source);
+        await page.fill("#import-target", `${registry}/demo/dropped:copied`);
+        await page.click("#import-copy");
+        const cut = await settle(page, "import");
+
+        assert.equal(cut.state, "failed", cut.text);
+        assert.equal(await page.getAttribute("#import-failure", "data-kind"), "interrupted");
+        assert.match(await page.textContent("#import-failure"), /no answer from/);
+
+        await page.click("#import-resume");
+        const done = await settle(page, "import");
+
+        assert.equal(done.state, "done", done.text);
+        assert.equal(sha256(await skopeoRaw(`${registry}/demo/dropped:copied`)), sha256(await skopeoRaw(source)));
+        assert.deepEqual(
+            unexpected(problems).filter((p) => !/ERR_CONNECTION_RESET/.test(p)),
+            [],
+        );
         await context.close();
     });
 });
