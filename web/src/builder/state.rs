@@ -16,6 +16,9 @@
 //! Opening the list at the target ([`BuilderAction::Opened`]) replaces the
 //! rows with its entries, each a ready row sourced from the target
 //! repository by digest, and the list annotations with the list's own.
+//! An opened list's `artifactType` and `subject` are not kept, because
+//! [`IndexBuilder`] offers no way to read them back; getters for the two
+//! on `IndexBuilder` would let the builder carry them into the new push.
 
 use std::rc::Rc;
 
@@ -767,6 +770,26 @@ pub(crate) mod tests {
         let state = state.apply(BuilderAction::Retry { id: 1 });
 
         assert_eq!(state.loading(), vec![(1, "demo/app:x".to_owned())]);
+    }
+
+    #[test]
+    fn an_opened_lists_artifact_type_is_not_kept() {
+        let mut builder = IndexBuilder::with_entries([entry(1, "linux/amd64")]);
+        builder.set_artifact_type(Some("application/vnd.example+type".into()));
+        let reference = Reference::parse("127.0.0.1:5000/demo/app:multi").expect("a reference");
+
+        let state = BuilderState::default().apply(BuilderAction::Opened(Box::new(OpenedList {
+            reference,
+            digest: digest_of(5),
+            builder,
+        })));
+        let text = crate::builder::preview::preview(&state)
+            .assembled
+            .text()
+            .to_owned();
+
+        assert!(!text.contains("artifactType"), "{text}");
+        assert!(text.contains(&digest_of(1)), "{text}");
     }
 
     #[test]

@@ -4,6 +4,10 @@
 //! the registry's error codes; Stop, and Resume, which goes on with the
 //! same transfer. The transfer is kept in local storage after every step,
 //! so that Resume works after a reload too; it is forgotten once done.
+//!
+//! Stop takes effect once the request under way is answered, because the
+//! registry client cannot abort a `fetch`; an `AbortSignal` passed through
+//! the client would make it immediate.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
