@@ -40,10 +40,11 @@ async function example(page, id) {
     await settled(page);
 }
 
-// Every cell of the Platforms table, row by row.
+// Every cell of the Platforms table, row by row; the no-break spaces that
+// keep a size's number with its unit read as spaces.
 async function cells(page) {
     return page.$$eval("#platforms tbody tr.entry", (rows) =>
-        rows.map((tr) => [...tr.children].map((c) => c.textContent.trim())),
+        rows.map((tr) => [...tr.children].map((c) => c.textContent.replace(/\u00a0/g, " ").trim())),
     );
 }
 

@@ -8,9 +8,15 @@
 //!   `null`. Lists join their items with `", "` and leave out empty items,
 //!   so that no separator stands alone.
 //! - Sizes are written in bytes, grouped by thousands, with a binary unit
-//!   beside them above 1 KiB (`1,234 B (1.2 KiB)`).
+//!   beside them above 1 KiB (`1,234 B (1.2 KiB)`). In a narrow cell the
+//!   two halves may go on two lines, but a number never leaves its unit.
 //! - A digest is shortened to its algorithm and the first 12 hex digits
 //!   (`sha256:83c7f9c92844…`); the full value is always available beside it.
+//! - A media type in a narrow column is cut into lines of at most a given
+//!   number of characters, only after a `/` or a `.`
+//!   (`application/vnd.oci.` then `image.manifest.v1+json`), so that it
+//!   wraps at its own separators and never inside a word; a part longer
+//!   than a line stays whole.
 
 use polyarch_core::descriptor::{Entry, Role};
 
@@ -75,6 +81,14 @@ pub fn size(bytes: Option<i64>) -> String {
     format!("{exact} ({value:.1} {})", units[unit])
 }
 
+/// [`size`] with no-break spaces between each number and its unit, so that
+/// a narrow cell breaks its text only before the parenthesis.
+pub fn size_in_cell(bytes: Option<i64>) -> String {
+    size(bytes)
+        .replace(' ', "\u{a0}")
+        .replacen("\u{a0}(", " (", 1)
+}
+
 /// `sha256:83c7f9c92844…` for a long digest; short or malformed digests as
 /// written; [`NONE`] for an empty one.
 pub fn short_digest(digest: &str) -> String {
@@ -88,6 +102,25 @@ pub fn short_digest(digest: &str) -> String {
         Some((cut, _)) => format!("{algorithm}:{}…", &hex[..cut]),
         None => digest.to_owned(),
     }
+}
+
+/// `text` cut into lines of at most `width` characters, each ending after
+/// a `/` or a `.` (except the last), filled greedily; an empty text is one
+/// empty line. The lines joined are `text`.
+pub fn lines_at_separators(text: &str, width: usize) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let (mut start, mut end, mut chars) = (0, 0, 0);
+    for part in text.split_inclusive(['/', '.']) {
+        let count = part.chars().count();
+        if end > start && chars + count > width {
+            lines.push(&text[start..end]);
+            (start, chars) = (end, 0);
+        }
+        end += part.len();
+        chars += count;
+    }
+    lines.push(&text[start..end]);
+    lines
 }
 
 /// The words for a row's role, as the Role column shows it.
@@ -163,6 +196,20 @@ mod tests {
     }
 
     #[test]
+    fn sizes_in_cells_break_only_before_the_binary_unit() {
+        let table: &[(Option<i64>, &str)] = &[
+            (None, NONE),
+            (Some(524), "524\u{a0}B"),
+            (Some(1124), "1,124\u{a0}B (1.1\u{a0}KiB)"),
+            (Some(-1), "-1\u{a0}B"),
+        ];
+
+        for (bytes, expected) in table {
+            assert_eq!(size_in_cell(*bytes), *expected, "{bytes:?}");
+        }
+    }
+
+    #[test]
     fn digests_are_shortened_only_when_long() {
         let long = "sha256:83c7f9c92844bbbb5d0a101b22f7c2a7949e40f8ea90c8b3bc396879d95e899a";
         let table: &[(&str, &str)] = &[
@@ -175,6 +222,66 @@ mod tests {
 
         for (digest, expected) in table {
             assert_eq!(short_digest(digest), *expected, "{digest}");
+        }
+    }
+
+    #[test]
+    fn media_types_wrap_only_after_their_separators() {
+        let table: &[(&str, usize, &[&str])] = &[
+            (
+                "application/vnd.oci.image.manifest.v1+json",
+                22,
+                &["application/vnd.oci.", "image.manifest.v1+json"],
+            ),
+            (
+                "application/vnd.docker.distribution.manifest.list.v2+json",
+                22,
+                &[
+                    "application/vnd.",
+                    "docker.distribution.",
+                    "manifest.list.v2+json",
+                ],
+            ),
+            ("application/json", 22, &["application/json"]),
+            (
+                "a-very-long-part-without-separators",
+                8,
+                &["a-very-long-part-without-separators"],
+            ),
+            ("x/a-very-long-part", 4, &["x/", "a-very-long-part"]),
+            ("é.é.é.é.", 4, &["é.é.", "é.é."]),
+            ("", 22, &[""]),
+            ("/./.", 0, &["/", ".", "/", "."]),
+        ];
+
+        for (text, width, expected) in table {
+            assert_eq!(
+                lines_at_separators(text, *width),
+                *expected,
+                "{text} {width}"
+            );
+        }
+    }
+
+    #[test]
+    fn media_type_lines_join_back_to_the_text() {
+        let texts = [
+            "",
+            "/",
+            "a/b.c",
+            "application/vnd.oci.image.index.v1+json",
+            "é/é.é",
+        ];
+
+        for text in texts {
+            for width in 0..45 {
+                let lines = lines_at_separators(text, width);
+
+                assert_eq!(lines.concat(), text, "{text} {width}");
+                for line in &lines[..lines.len() - 1] {
+                    assert!(line.ends_with(['/', '.']), "{text} {width}: {line}");
+                }
+            }
         }
     }
 

@@ -8,10 +8,16 @@
 //!   smoothly.
 //! - The filter keeps rows whose row number, platform, media type, digest,
 //!   role or annotations contain every word of it, ignoring case.
+//! - Cells are built once per report, as shared strings, so that drawing
+//!   the table again (a new answer, a copied digest) clones no text. A media
+//!   type is kept as lines of at most [`MEDIA_TYPE_LINE`] characters, cut
+//!   after its `/` and `.` ([`cells::lines_at_separators`]).
 
 use std::collections::HashMap;
 
 use polyarch_core::descriptor::{Entry, Role};
+use yew::AttrValue;
+use yew::virtual_dom::Key;
 
 use crate::cells;
 
@@ -24,23 +30,36 @@ pub const ROW_HEIGHT: f64 = 36.0;
 /// Rows drawn above and below the visible ones.
 pub const OVERSCAN: usize = 8;
 
+/// The longest line of a media type cell, in characters: two lines for
+/// OCI's media types, three for Docker's longest.
+pub const MEDIA_TYPE_LINE: usize = 22;
+
 /// One row of the Platforms table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     /// The entry's position in `manifests`, from 0.
     pub index: usize,
+    /// The row's key among its siblings.
+    pub key: Key,
+    /// The row's element id, `row-` and its number.
+    pub id: AttrValue,
+    /// The row number as text.
+    pub number: AttrValue,
+    /// The row's classes: `entry`, and `attestation`, `nested-index` or
+    /// `no-platform` where they apply.
+    pub class: AttrValue,
     /// Whether the entry has a `platform`.
     pub has_platform: bool,
     /// OS, architecture, variant, OS version, OS features, features.
-    pub platform: [String; 6],
-    /// The media type cell.
-    pub media_type: String,
-    /// The size cell.
-    pub size: String,
+    pub platform: [AttrValue; 6],
+    /// The media type cell, as lines (see [`MEDIA_TYPE_LINE`]).
+    pub media_type: Vec<AttrValue>,
+    /// The size cell ([`cells::size_in_cell`]).
+    pub size: AttrValue,
     /// The full digest, or [`cells::NONE`].
-    pub digest: String,
+    pub digest: AttrValue,
     /// The shortened digest.
-    pub short_digest: String,
+    pub short_digest: AttrValue,
     /// The role cell.
     pub role: &'static str,
     /// Whether this row is an attestation, drawn apart.
@@ -55,6 +74,11 @@ pub struct Row {
     pub attested_by: Vec<usize>,
     /// Lower-cased text that the filter searches.
     haystack: String,
+}
+
+/// The element id of row `index`: `row-12`.
+pub fn element_id(index: usize) -> String {
+    format!("row-{index}")
 }
 
 /// The rows of `entries`, in document order.
@@ -82,7 +106,8 @@ pub fn rows(entries: &[Entry]) -> Vec<Row> {
                 cells::text(p.os_version.as_deref()),
                 cells::list(&p.os_features),
                 cells::list(&p.features),
-            ];
+            ]
+            .map(AttrValue::from);
             let attests_row = entry
                 .attests
                 .as_deref()
@@ -118,17 +143,40 @@ pub fn rows(entries: &[Entry]) -> Vec<Row> {
                 haystack.push_str(version);
             }
 
+            let media_type = cells::text(Some(&d.media_type));
+            let media_type = cells::lines_at_separators(&media_type, MEDIA_TYPE_LINE)
+                .into_iter()
+                .map(|line| AttrValue::from(line.to_owned()))
+                .collect();
+            let is_attestation = entry.role == Role::Attestation;
+            let is_index = entry.role == Role::Index;
+            let mut class = String::from("entry");
+            for (applies, name) in [
+                (is_attestation, " attestation"),
+                (is_index, " nested-index"),
+                (d.platform.is_none(), " no-platform"),
+            ] {
+                if applies {
+                    class.push_str(name);
+                }
+            }
+            let id = element_id(entry.index);
+
             Row {
                 index: entry.index,
+                key: Key::from(id.as_str()),
+                id: AttrValue::from(id),
+                number: AttrValue::from(entry.index.to_string()),
+                class: AttrValue::from(class),
                 has_platform: d.platform.is_some(),
                 platform,
-                media_type: cells::text(Some(&d.media_type)),
-                size: cells::size(d.size),
-                digest: cells::text(Some(&d.digest)),
-                short_digest: cells::short_digest(&d.digest),
+                media_type,
+                size: AttrValue::from(cells::size_in_cell(d.size)),
+                digest: AttrValue::from(cells::text(Some(&d.digest))),
+                short_digest: AttrValue::from(cells::short_digest(&d.digest)),
                 role: cells::role(entry),
-                is_attestation: entry.role == Role::Attestation,
-                is_index: entry.role == Role::Index,
+                is_attestation,
+                is_index,
                 attests_row,
                 attests_missing,
                 attested_by,
@@ -209,8 +257,7 @@ mod tests {
         let rows = table();
 
         for row in &rows {
-            let cells = row.platform.iter().chain([
-                &row.media_type,
+            let cells = row.platform.iter().chain(&row.media_type).chain([
                 &row.size,
                 &row.digest,
                 &row.short_digest,
@@ -228,6 +275,7 @@ mod tests {
 
         assert_eq!(rows[1].role, "attestation");
         assert!(rows[1].is_attestation);
+        assert_eq!(rows[1].class, "entry attestation");
         assert_eq!(rows[1].attests_row, Some(0));
         assert_eq!(rows[1].attests_missing, None);
         assert_eq!(rows[0].attested_by, vec![1]);
@@ -239,9 +287,23 @@ mod tests {
 
         assert!(rows[0].has_platform);
         assert!(!rows[2].has_platform);
+        assert_eq!(rows[2].class, "entry no-platform");
         assert_eq!(rows[2].platform[0], cells::NONE);
         assert_eq!(rows[0].platform[2], "v7");
         assert_eq!(rows[0].platform[3], cells::NONE);
+    }
+
+    #[test]
+    fn ids_and_media_type_lines_are_ready_to_draw() {
+        let rows = table();
+
+        assert_eq!(rows[2].id, "row-2");
+        assert_eq!(&*rows[2].key, "row-2");
+        assert_eq!(rows[2].number, "2");
+        assert_eq!(
+            rows[0].media_type,
+            ["application/vnd.oci.", "image.manifest.v1+json"]
+        );
     }
 
     #[test]

@@ -5,6 +5,13 @@
 //! stand for the rest. The spacers' heights are set through the CSSOM, which
 //! a Content-Security-Policy without `'unsafe-inline'` allows, where a
 //! `style` attribute would be refused.
+//!
+//! A 1,000-row table is drawn in one go, so each row is kept small: plain
+//! cells with text built once per report ([`Row`]), no component and no
+//! callback per row or cell (one click handler on the table reads the
+//! button's `data-copy-row` or `data-show-row`), no `tabindex` until a row
+//! is brought into view, and the rows' markup is kept between draws that
+//! change only the copy status or the scroll position within the window.
 
 use wasm_bindgen::JsCast;
 use web_sys::{
@@ -13,9 +20,10 @@ use web_sys::{
 };
 use yew::prelude::*;
 
+use yew::virtual_dom::VText;
+
 use crate::browser;
 use crate::cells;
-use crate::components::breakable_code;
 use crate::rows::{self, ROW_HEIGHT, Row, VIRTUALISE_ABOVE};
 use crate::state::{Action, Shared};
 
@@ -132,14 +140,20 @@ pub fn PlatformsTable(props: &PlatformsTableProps) -> Html {
     let onclick = {
         let copy = copy.clone();
         let rows = props.rows.clone();
+        let on_show_row = props.on_show_row.clone();
         Callback::from(move |e: MouseEvent| {
-            let Some(row) = e
+            let Some(button) = e
                 .target()
                 .and_then(|t| t.dyn_into::<Element>().ok())
-                .and_then(|el| el.closest("button[data-copy-row]").ok().flatten())
-                .and_then(|button| button.get_attribute("data-copy-row"))
-                .and_then(|row| row.parse::<usize>().ok())
+                .and_then(|el| el.closest("button").ok().flatten())
             else {
+                return;
+            };
+            if let Some(row) = row_attribute(&button, "data-show-row") {
+                on_show_row.emit(row);
+                return;
+            }
+            let Some(row) = row_attribute(&button, "data-copy-row") else {
                 return;
             };
             let Some(digest) = rows.get(row).map(|r| r.digest.clone()) else {
@@ -180,10 +194,21 @@ pub fn PlatformsTable(props: &PlatformsTableProps) -> Html {
             cells::grouped(total as u64)
         )
     };
-    let drawn = visible[range.clone()]
-        .iter()
-        .filter_map(|&i| props.rows.get(i))
-        .map(|row| row_html(row, props.pulled == Some(row.index), &props.on_show_row));
+    let drawn = use_memo(
+        (
+            props.rows.clone(),
+            visible.clone(),
+            range.clone(),
+            props.pulled,
+        ),
+        |(rows, visible, range, pulled)| {
+            visible[range.clone()]
+                .iter()
+                .filter_map(|&i| rows.get(i))
+                .map(|row| row_html(row, *pulled == Some(row.index)))
+                .collect::<Html>()
+        },
+    );
 
     html! {
         <section class="platforms" aria-labelledby="platforms-caption">
@@ -211,7 +236,7 @@ pub fn PlatformsTable(props: &PlatformsTableProps) -> Html {
                                 <td colspan="11"></td>
                             </tr>
                         }
-                        { for drawn }
+                        { (*drawn).clone() }
                         if virtual_mode {
                             <tr class="spacer" aria-hidden="true" ref={bottom_spacer.clone()}>
                                 <td colspan="11"></td>
@@ -229,10 +254,12 @@ pub fn PlatformsTable(props: &PlatformsTableProps) -> Html {
     }
 }
 
+/// Scrolls row `row` into view and focuses it; rows take focus only from
+/// here, so the row gets its `tabindex` now.
 fn bring_into_view(row: usize) {
     let Some(el) = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(&format!("row-{row}")))
+        .and_then(|d| d.get_element_by_id(&rows::element_id(row)))
     else {
         return;
     };
@@ -241,33 +268,53 @@ fn bring_into_view(row: usize) {
     options.set_behavior(ScrollBehavior::Auto);
     el.scroll_into_view_with_scroll_into_view_options(&options);
     if let Ok(el) = el.dyn_into::<HtmlElement>() {
+        let _ = el.set_attribute("tabindex", "-1");
         let _ = el.focus();
     }
 }
 
-fn cell(text: &str) -> Html {
+/// The row number in `button`'s attribute `name`.
+fn row_attribute(button: &Element, name: &str) -> Option<usize> {
+    button.get_attribute(name)?.parse().ok()
+}
+
+/// A platform cell; an absent value reads "none" to a screen reader, and
+/// the style sheet greys it by that label.
+fn cell(text: &AttrValue) -> Html {
     if text == cells::NONE {
-        html! { <td class="none"><span aria-label="none">{ cells::NONE }</span></td> }
+        html! { <td aria-label="none">{ cells::NONE }</td> }
     } else {
         html! { <td>{ text }</td> }
     }
 }
 
-fn row_html(row: &Row, pulled: bool, on_show_row: &Callback<usize>) -> Html {
-    let class = classes!(
-        "entry",
-        row.is_attestation.then_some("attestation"),
-        row.is_index.then_some("nested-index"),
-        (!row.has_platform).then_some("no-platform"),
-        pulled.then_some("pulled"),
-    );
-    let link = |label: String, target: usize| {
-        let onclick = on_show_row.reform(move |_: MouseEvent| target);
-        html! { <button type="button" class="link" {onclick}>{ label }</button> }
+/// The media type's lines, with a line-break opportunity between them.
+fn media_type_cell(lines: &[AttrValue]) -> Html {
+    let mut nodes: Vec<Html> = Vec::with_capacity(lines.len() * 2);
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            nodes.push(html! { <wbr /> });
+        }
+        nodes.push(VText::new(line.clone()).into());
+    }
+    html! { <td class="media-type">{ for nodes }</td> }
+}
+
+fn show_row_button(label: String, target: usize) -> Html {
+    html! {
+        <button type="button" class="link" data-show-row={target.to_string()}>{ label }</button>
+    }
+}
+
+fn row_html(row: &Row, pulled: bool) -> Html {
+    let class = if pulled {
+        AttrValue::from(format!("{} pulled", row.class))
+    } else {
+        row.class.clone()
     };
 
     let platform = if row.has_platform {
-        html! { <>{ for row.platform.iter().map(|t| cell(t)) }</> }
+        row.platform.iter().map(cell).collect::<Html>()
     } else {
         html! {
             <td colspan="6" class="no-platform-cell">
@@ -276,7 +323,7 @@ fn row_html(row: &Row, pulled: bool, on_show_row: &Callback<usize>) -> Html {
         }
     };
     let relation = match (row.attests_row, &row.attests_missing) {
-        (Some(target), _) => Some(link(format!("attests row {target}"), target)),
+        (Some(target), _) => Some(show_row_button(format!("attests row {target}"), target)),
         (None, Some(digest)) => Some(html! {
             <span class="dangling" title={digest.clone()}>
                 { format!("attests {} (not in this index)", cells::short_digest(digest)) }
@@ -287,33 +334,30 @@ fn row_html(row: &Row, pulled: bool, on_show_row: &Callback<usize>) -> Html {
     let attested_by = row
         .attested_by
         .iter()
-        .map(|&by| link(format!("attested by row {by}"), by));
+        .map(|&by| show_row_button(format!("attested by row {by}"), by));
 
     html! {
-        <tr id={format!("row-{}", row.index)} {class} data-row={row.index.to_string()}
-            tabindex="-1" aria-current={pulled.then_some("true")}>
-            <th scope="row" class="num">{ row.index }</th>
+        <tr key={row.key.clone()} id={&row.id} {class} aria-current={pulled.then_some("true")}>
+            <th scope="row">{ &row.number }</th>
             { platform }
-            <td>{ breakable_code(&row.media_type, "media-type") }</td>
-            <td class="num">{ &row.size }</td>
+            { media_type_cell(&row.media_type) }
+            <td class="num size">{ &row.size }</td>
             <td class="digest-cell">
-                <code title={row.digest.clone()} class="short-digest">{ &row.short_digest }</code>
+                <code title={&row.digest} class="short-digest">{ &row.short_digest }</code>
                 if row.digest != cells::NONE {
-                    <button type="button" class="copy" data-copy-row={row.index.to_string()}
+                    <button type="button" class="copy" data-copy-row={row.number.clone()}
                         aria-label={format!("Copy the digest of row {}", row.index)}>
                         { "Copy" }
                     </button>
                 }
             </td>
             <td class="role">
-                <div class="role-inner">
-                    <span class="role-name">{ row.role }</span>
-                    if pulled {
-                        <span class="badge">{ "pulled" }</span>
-                    }
-                    { for relation }
-                    { for attested_by }
-                </div>
+                <span class="role-name">{ row.role }</span>
+                if pulled {
+                    <span class="badge">{ "pulled" }</span>
+                }
+                { for relation }
+                { for attested_by }
             </td>
         </tr>
     }
