@@ -30,6 +30,21 @@ async function fresh(options) {
     return open(browser, server.url, options);
 }
 
+// Where the text area's selection is: line and column of its start, the
+// selected text, and whether the text area has focus.
+async function textMark(page) {
+    return page.evaluate(() => {
+        const area = document.querySelector("#manifest-json");
+        const before = area.value.slice(0, area.selectionStart).split("\n");
+        return {
+            focused: document.activeElement === area,
+            line: before.length,
+            column: before[before.length - 1].length + 1,
+            selected: area.value.slice(area.selectionStart, area.selectionEnd),
+        };
+    });
+}
+
 async function example(page, id) {
     const before = await revision(page);
     await page.click(`button[data-example="${id}"]`);
@@ -174,23 +189,60 @@ describe("the page", () => {
         assert.ok(diagnostics.some((d) => d.pointer === "/manifests/1/size"));
         assert.ok(diagnostics.some((d) => d.code === "duplicate-key"));
 
-        await page.click(`li.diagnostic[data-pointer="/manifests/0/digest"] button.jump`);
-        const mark = await page.evaluate(() => {
-            const area = document.querySelector("#manifest-json");
-            const before = area.value.slice(0, area.selectionStart).split("\n");
-            return {
-                focused: document.activeElement === area,
-                line: before.length,
-                column: before[before.length - 1].length + 1,
-                selected: area.value.slice(area.selectionStart, area.selectionEnd),
-            };
-        });
+        // A click on the message, not on the place, marks the place.
+        await page.click(`li.diagnostic[data-pointer="/manifests/0/digest"] .message`);
+        const mark = await textMark(page);
         assert.equal(mark.focused, true);
         assert.equal(String(mark.line), digest.line);
         assert.equal(String(mark.column), digest.column);
         assert.match(mark.selected, /^C4CC29[0-9A-F]+$/);
 
         await screenshot(page, "broken-jump-light-wide");
+        assert.deepEqual(problems, []);
+        await context.close();
+    });
+
+    test("a diagnostic: one tab stop, Enter and Space mark its place, selecting its text does not", async () => {
+        const { context, page, problems } = await fresh();
+        await example(page, "broken");
+        const items = await page.$$eval("li.diagnostic", (lis) =>
+            lis.map((li) => ({
+                stops: [...li.querySelectorAll("a, button, input, textarea, select, [tabindex]")]
+                    .filter((el) => el.tabIndex >= 0).length,
+                line: li.dataset.line,
+                column: li.dataset.column,
+            })),
+        );
+        const second = items[1];
+
+        assert.ok(items.length >= 3);
+        assert.notEqual(second.line, "1");
+        assert.deepEqual(new Set(items.map((i) => i.stops)), new Set([1]));
+        for (const key of ["Enter", "Space"]) {
+            await page.$eval("#manifest-json", (area) => {
+                area.setSelectionRange(0, 0);
+                area.blur();
+            });
+            await page.focus("li.diagnostic:nth-child(2) button.jump");
+            await page.keyboard.press(key);
+            const mark = await textMark(page);
+            assert.equal(mark.focused, true, key);
+            assert.deepEqual([String(mark.line), String(mark.column)], [second.line, second.column], key);
+        }
+
+        await page.$eval("#manifest-json", (area) => area.blur());
+        const message = await page.$("li.diagnostic:nth-child(3) .message");
+        const box = await message.boundingBox();
+        await page.mouse.move(box.x + 2, box.y + box.height / 2);
+        await page.mouse.down();
+        await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2, { steps: 5 });
+        await page.mouse.up();
+        const after = await page.evaluate(() => ({
+            active: document.activeElement.tagName,
+            selected: String(getSelection()),
+        }));
+        assert.equal(after.active, "BODY");
+        assert.ok(after.selected.length > 5, JSON.stringify(after));
         assert.deepEqual(problems, []);
         await context.close();
     });
