@@ -1,6 +1,7 @@
-// The built site (dist/) in headless Chromium: examples, shared bug-report
-// cases, the jump to a diagnostic, file drop and choice, reloads, a 10,000
-// row index, and screenshots for people to look at (tests/artifacts/).
+// The built site (dist/) in headless Chromium: the loading text, examples,
+// shared bug-report cases, the jump to a diagnostic, file drop and choice,
+// reloads, a 10,000 row index, and screenshots for people to look at
+// (tests/artifacts/).
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -88,6 +89,38 @@ async function ask(page, platform, osVersion = "", strict = false) {
 }
 
 describe("the page", () => {
+    test("the served HTML says it is loading until the page replaces it", async () => {
+        const served = await (await fetch(server.url)).text();
+
+        const { context, page, problems } = await fresh();
+        const left = await page.evaluate(() => ({
+            element: document.querySelector("#loading") !== null,
+            text: document.body.innerText.includes("Loading polyarch"),
+        }));
+
+        assert.match(served, /<p class="loading" id="loading">Loading polyarch…<\/p>/);
+        assert.match(served, /<noscript>\s*<p class="no-script">polyarch runs in your browser/);
+        assert.doesNotMatch(served, /\sstyle=|<script>/);
+        assert.deepEqual(left, { element: false, text: false });
+        assert.deepEqual(problems, []);
+        await context.close();
+    });
+
+    test("without scripts the page says why, and does not say it is loading", async () => {
+        const context = await browser.newContext({ javaScriptEnabled: false });
+        const page = await context.newPage();
+
+        await page.goto(server.url);
+        const shown = await page.evaluate(() => ({
+            loading: document.querySelector("#loading").checkVisibility(),
+            body: document.body.innerText,
+        }));
+
+        assert.equal(shown.loading, false);
+        assert.match(shown.body, /needs JavaScript and WebAssembly/);
+        await context.close();
+    });
+
     test("starts under a path prefix with a strict CSP and no errors", async () => {
         const { context, page, problems } = await fresh();
 
