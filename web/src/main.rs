@@ -18,10 +18,12 @@
 //! services the page uses.
 
 mod browser;
+mod builder;
 mod cells;
 mod components;
 mod examples;
 mod hooks;
+mod inspector;
 mod persist;
 mod position;
 mod registry;

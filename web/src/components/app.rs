@@ -7,8 +7,8 @@ use web_sys::{HtmlElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::components::{
-    DiagnosticsList, Editor, ExamplesBar, ManifestView, PlatformQueryForm, PlatformsTable,
-    RegistryPanel, Summary,
+    DiagnosticsList, Editor, ExamplesBar, ImportPanel, ListBuilder, ManifestView,
+    PlatformQueryForm, PlatformsTable, RegistryPanel, Summary,
 };
 use crate::hooks::{use_app_state, use_inspection, use_persistence};
 use crate::position;
@@ -154,6 +154,8 @@ pub fn App() -> Html {
                     <div class="results" aria-live="polite">{ results }</div>
                 </div>
                 { contents }
+                <ListBuilder connection={connection.clone()} />
+                <ImportPanel connection={connection.clone()} />
             </main>
             <footer class="bottom">
                 <p>

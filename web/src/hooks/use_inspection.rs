@@ -8,21 +8,18 @@
 //! loop. A newer change cancels the pending timer; a report for an older
 //! revision is dropped by the reducer.
 //!
-//! Inspection still runs on the main thread once typing pauses: a 4.9 MiB
-//! index holds the page for about 300 ms in headless Chromium, above the
-//! 100 ms a person notices. Running it in a Web Worker would fix that; it
-//! needs the report to cross the worker boundary (core's `Report` can be
-//! serialised but not read back) and a second Trunk binary for the worker.
+//! Inspection itself runs in a Web Worker ([`crate::inspector`]), so
+//! that a 4 MiB index never holds the page; where the worker cannot run,
+//! it runs here, in the timer callback.
 
 use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
-use polyarch_core::inspect::inspect;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
-use crate::browser;
-use crate::state::{Action, AppState};
+use crate::inspector::Inspector;
+use crate::state::AppState;
 
 /// How long typing must pause before inspection, in milliseconds.
 pub const TYPING_PAUSE_MS: u32 = 150;
@@ -36,7 +33,10 @@ const LARGE: usize = 256 * 1024;
 /// text area is `editor`.
 #[hook]
 pub fn use_inspection(state: &UseReducerHandle<AppState>, editor: &NodeRef) {
-    let dispatcher = state.dispatcher();
+    let inspector = {
+        let dispatcher = state.dispatcher();
+        use_memo((), move |_| Inspector::new(dispatcher))
+    };
     let editor = editor.clone();
     let revision = state.revision;
     let dirty = state.editor_dirty;
@@ -57,18 +57,11 @@ pub fn use_inspection(state: &UseReducerHandle<AppState>, editor: &NodeRef) {
             } else {
                 None
             };
-            let bytes = text.as_deref().map(str::as_bytes).unwrap_or(source.bytes());
-
-            let started = browser::now_ms();
-            let report = inspect(bytes, &options);
-            let took_ms = browser::now_ms() - started;
-
-            dispatcher.dispatch(Action::Inspected {
-                revision,
-                text,
-                report: Rc::new(report),
-                took_ms,
-            });
+            let bytes: Rc<[u8]> = match &text {
+                Some(text) => Rc::from(text.as_bytes()),
+                None => Rc::from(source.bytes()),
+            };
+            inspector.inspect(revision, text, bytes, options);
         });
         move || drop(timer)
     });
