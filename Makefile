@@ -103,8 +103,11 @@ site: $(WEB_NODE)
 	scripts/setup.sh rust
 	PATH="$(CURDIR)/tests/node_modules/.bin:$$PATH" trunk build --release
 
-# The built site in headless Chromium (playwright-core, Debian's chromium).
+# The page's pure modules natively, then the built site in headless
+# Chromium (playwright-core, Debian's chromium): the page alone, and against
+# a real registry, token issuer and proxy (tests/web/stack.mjs).
 test-web: site proxy demo
+	cargo test -p polyarch-web --locked
 	cd tests && node --test --test-concurrency=1 web/
 
 # First-visit bytes, time until the page can inspect, time to inspect and
