@@ -8,7 +8,9 @@
 # it, and the load program crates/proxy/benches/load_rate against the two:
 # it pushes one image straight to the registry, then sends, through the
 # proxy, manifest GETs at the rate and blob GETs of BLOB_MIB MiB at
-# BLOB_RATE a second, each at its intended time, for LOAD_SECONDS; it prints
+# BLOB_RATE a second, each at its intended time, for LOAD_SECONDS, on at
+# most LOAD_CONNECTIONS connections (opened and primed with one request of
+# each kind per connection before the clock starts); it prints
 # the achieved rates, the latencies from the intended send times (p50, p99,
 # p99.9, max), the failures by kind, the proxy's VmRSS (sampled each second)
 # and the flat-memory verdict, whose rule is in
@@ -18,8 +20,8 @@
 # flat), after running all of them.
 #
 # Settings (environment): LOAD_RATES ("200 1000", manifest GETs a second),
-# LOAD_SECONDS (60), BLOB_RATE (1), BLOB_MIB (4), LOAD_TIMEOUT (10 s from a
-# request's intended time to its last byte).
+# LOAD_SECONDS (60), BLOB_RATE (1), BLOB_MIB (4), LOAD_CONNECTIONS (32),
+# LOAD_TIMEOUT (10 s from a request's intended time to its last byte).
 #
 # Why a program of our own rather than a load tool. What is installable
 # here: Debian's wrk (closed-loop: a connection sends its next request when
@@ -34,7 +36,7 @@
 # one URL per process (the manifest and blob streams would be two
 # processes with two schedules and two reports), and would be built on
 # every fresh machine with its C parts (aws-lc, SQLite, jemalloc). The
-# program here is about 300 lines on the proxy's own dependencies (tokio,
+# program here is small and uses only the proxy's own dependencies (tokio,
 # reqwest): one merged schedule, every request accounted for, latency from
 # the intended time, and the same process reads the proxy's memory.
 set -euo pipefail
@@ -52,7 +54,7 @@ load="$(build_bench load_rate)"
 
 start_registry
 echo "$(machine); $(docker-registry --version | awk '{print $2, $3}')."
-echo "Fixed rate for ${seconds} s each: ${rates} manifest GETs/s, and ${BLOB_RATE:-1} blob GETs/s of ${BLOB_MIB:-4} MiB."
+echo "Fixed rate for ${seconds} s each: ${rates} manifest GETs/s, and ${BLOB_RATE:-1} blob GETs/s of ${BLOB_MIB:-4} MiB, on at most ${LOAD_CONNECTIONS:-32} connections."
 
 status=0
 for rate in $rates; do
@@ -69,7 +71,8 @@ for rate in $rates; do
         --blobs-per-second "${BLOB_RATE:-1}" \
         --blob-mib "${BLOB_MIB:-4}" \
         --seconds "$seconds" \
-        --timeout-seconds "${LOAD_TIMEOUT:-10}" || status=1
+        --timeout-seconds "${LOAD_TIMEOUT:-10}" \
+        --max-in-flight "${LOAD_CONNECTIONS:-32}" || status=1
     stop_pid "$proxy_pid"
 done
 exit "$status"

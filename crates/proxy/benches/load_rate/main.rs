@@ -194,7 +194,7 @@ fn report(flags: &Flags, outcome: &Outcome, loads: (&str, &str)) -> Vec<String> 
     let every_ten: Vec<String> = rss
         .iter()
         .step_by(10)
-        .chain(rss.last())
+        .chain(rss.last().filter(|_| rss.len() % 10 != 1))
         .map(|s| {
             format!(
                 "{:.0} s {} MiB {} fds",

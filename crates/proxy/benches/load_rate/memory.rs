@@ -25,9 +25,9 @@
 //! in flight at the moment of the sample (a blob's chunks, a burst of
 //! connections), so single samples are noisy; the highest of a third is the
 //! ceiling the proxy needed in that period. A leak raises the ceiling, while
-//! in-flight work stays under the same ceiling. The 2 MiB floor is the
-//! allocator's and the kernel's granularity at the proxy's size (about
-//! 10 MiB); the 10 % term takes over for a larger proxy.
+//! in-flight work stays under the same ceiling. The 2 MiB floor is above the
+//! differences between ceilings (up to about 1 MiB) in runs whose live heap
+//! was measured flat; the 10 % term takes over for a proxy above 20 MiB.
 //!
 //! What the rule can see: the highest samples of the first and last thirds
 //! lie on average two thirds of the measured time apart, so in a 60 s run
