@@ -88,43 +88,47 @@ async fn start(program: &str, args: impl Fn(&str) -> Vec<String>, path: &str) ->
     panic!("{program} did not answer on any of five ports");
 }
 
+/// A registry configuration: filesystem storage, quiet logs, this address.
+fn registry_yaml(storage: &std::path::Path, address: &str) -> String {
+    let lines = [
+        "version: 0.1".to_owned(),
+        "log:\n  level: error\n  accesslog:\n    disabled: true".to_owned(),
+        format!(
+            "storage:\n  filesystem:\n    rootdirectory: {}",
+            storage.display()
+        ),
+        format!("http:\n  addr: {address}\n  secret: polyarch-load-test"),
+    ];
+    lines.join("\n") + "\n"
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_seconds_at_a_low_fixed_rate_have_no_failures_and_flat_memory() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("registry.yml");
     let storage = dir.path().join("storage");
-    let (_registry, registry) = start(
-        "docker-registry",
-        |address| {
-            let yaml = format!(
-                "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {address}\n  secret: polyarch-load-test\n",
-                storage.display()
-            );
-            std::fs::write(&config, yaml).unwrap();
-            vec!["serve".to_owned(), config.display().to_string()]
-        },
-        "/v2/",
-    )
-    .await;
+    let registry_args = |address: &str| {
+        std::fs::write(&config, registry_yaml(&storage, address)).unwrap();
+        vec!["serve".to_owned(), config.display().to_string()]
+    };
+    let (_registry, registry) = start("docker-registry", registry_args, "/v2/").await;
     let proxy_args = |address: &str| {
-        [
+        let flags = [
             "--listen",
             address,
             "--no-default-registries",
-            "--allow-private",
-            &registry,
-        ]
-        .into_iter()
-        .chain(["--plain-http", &registry, "--log", "warn"])
-        .map(str::to_owned)
-        .collect()
+            "--log",
+            "warn",
+        ];
+        let registry_flags = ["--allow-private", &registry, "--plain-http", &registry];
+        flags
+            .iter()
+            .chain(&registry_flags)
+            .map(|f| f.to_string())
+            .collect()
     };
-    let (proxy, via) = start(
-        env!("CARGO_BIN_EXE_polyarch-proxy"),
-        proxy_args,
-        &format!("/r/{registry}/v2/"),
-    )
-    .await;
+    let proxy_exe = env!("CARGO_BIN_EXE_polyarch-proxy");
+    let (proxy, via) = start(proxy_exe, proxy_args, &format!("/r/{registry}/v2/")).await;
     let via = format!("http://{via}/r/{registry}");
     let image = image::push(&client(), &format!("http://{registry}"), 1)
         .await
@@ -152,6 +156,7 @@ async fn five_seconds_at_a_low_fixed_rate_have_no_failures_and_flat_memory() {
         pid: Some(proxy.0.id()),
     };
     let load_client = reqwest::Client::builder().no_proxy().build().unwrap();
+
     let outcome = driver::run(&load_client, &plan).await;
 
     let scheduled: Vec<u64> = outcome.streams.iter().map(|s| s.scheduled).collect();
