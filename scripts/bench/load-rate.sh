@@ -19,7 +19,7 @@
 # when any rate failed (a failed request, a rate not held, or memory not
 # flat), after running all of them.
 #
-# Settings (environment): LOAD_RATES ("200 1000", manifest GETs a second),
+# Settings (environment): LOAD_RATES ("100 200", manifest GETs a second),
 # LOAD_SECONDS (60), BLOB_RATE (1), BLOB_MIB (4), LOAD_CONNECTIONS (32),
 # LOAD_TIMEOUT (10 s from a request's intended time to its last byte).
 #
@@ -45,7 +45,7 @@ tag=load-rate
 # shellcheck source=scripts/bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-rates="${LOAD_RATES:-200 1000}"
+rates="${LOAD_RATES:-100 200}"
 seconds="${LOAD_SECONDS:-60}"
 
 say "building polyarch-proxy and the load program (profile dist)"

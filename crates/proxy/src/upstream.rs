@@ -58,6 +58,12 @@ pub enum Route {
     Private,
 }
 
+/// Idle connections kept per registry host.
+pub const IDLE_PER_REGISTRY: usize = 8;
+
+/// How long an idle connection to a registry is kept.
+pub const IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// The clients.
 #[derive(Debug)]
 pub struct Upstream {
@@ -73,6 +79,11 @@ impl Upstream {
     ///
     /// When the TLS backend cannot be set up.
     pub fn new(config: Arc<Config>) -> Result<Upstream, reqwest::Error> {
+        // Idle connections to registries are kept few and briefly: each
+        // holds read buffers of up to a few hundred KiB, and under a burst
+        // of clients the pool would otherwise grow with every connection
+        // the burst opened and keep them for reqwest's default 90 s
+        // (BENCHMARKS.md, "fixed-rate load").
         let builder = || {
             reqwest::Client::builder()
                 .user_agent(USER_AGENT)
@@ -80,6 +91,8 @@ impl Upstream {
                 .no_proxy()
                 .connect_timeout(config.limits.connect_timeout)
                 .read_timeout(config.limits.response_timeout)
+                .pool_max_idle_per_host(IDLE_PER_REGISTRY)
+                .pool_idle_timeout(IDLE_TIMEOUT)
         };
         let public = builder().dns_resolver(Arc::new(PublicOnly)).build()?;
         let private = builder().build()?;
