@@ -106,6 +106,88 @@ describe("fetching through the proxy", () => {
         await context.close();
     });
 
+    test("Open on a row of the Platforms table fetches that child, and the index stays in the breadcrumbs", async () => {
+        const { context, page, problems } = await openPage(stack);
+        const index = JSON.parse((await skopeoRaw(`${stack.registry}/demo/app:v1`)).toString("utf8"));
+        const at = index.manifests.findIndex((m) => m.platform.architecture === "arm64");
+        const arm64 = index.manifests[at];
+
+        assert.equal(await fetchReference(page, `${stack.registry}/demo/app:v1`), "idle");
+        const buttons = await page.$$eval("#platforms tbody tr.entry button.open", (b) =>
+            b.map((x) => x.getAttribute("aria-label")),
+        );
+        assert.equal(buttons.length, index.manifests.length);
+
+        await page.click(`#row-${at} button.open`);
+        await page.waitForFunction((digest) => document.querySelector("#digest")?.textContent === digest, arm64.digest);
+        assert.equal(await page.getAttribute("#kind", "data-kind"), "oci-manifest");
+        assert.deepEqual(
+            await page.$$eval("#breadcrumbs li", (items) => items.map((i) => i.textContent.trim())),
+            ["demo/app:v1", `${arm64.digest.slice(0, 19)}…`],
+        );
+        const child = await skopeoRaw(`${stack.registry}/demo/app@${arm64.digest}`);
+        assert.equal(await page.textContent("#digest"), sha256(child));
+
+        // Back to the index: its rows open again.
+        await page.click("#breadcrumbs button");
+        await page.waitForSelector("#platforms tbody tr.entry button.open");
+        assert.equal(await page.getAttribute("#kind", "data-kind"), "oci-index");
+
+        // A pasted index has no repository: its rows have no Open button.
+        await page.fill("#manifest-json", JSON.stringify(index));
+        await page.waitForFunction(() => document.querySelector("#platforms tbody tr.entry"));
+        await page.waitForFunction(() => !document.querySelector("#platforms button.open"));
+        assert.deepEqual(problems, []);
+        await context.close();
+    });
+
+    test("annotations and error messages from a registry are shown as text: no markup, nothing runs", async () => {
+        const { context, page, problems } = await openPage(stack);
+        const hostile = `<img src="x" onerror="window.__pwned = 1"><script>window.__pwned = 2</script><b>bold</b>`;
+        const index = JSON.parse((await skopeoRaw(`${stack.registry}/demo/app:v1`)).toString("utf8"));
+        index.annotations = { "org.opencontainers.image.description": hostile };
+        index.manifests[0].annotations = { "org.opencontainers.image.title": hostile };
+        const put = await fetch(`http://${stack.registry}/v2/demo/app/manifests/hostile`, {
+            method: "PUT",
+            headers: { "Content-Type": index.mediaType },
+            body: JSON.stringify(index),
+        });
+        assert.equal(put.status, 201, await put.text());
+
+        // Nothing injected: no element from the text, no script ran, and the
+        // page's Content-Security-Policy was not even asked to refuse one.
+        const violations = [];
+        page.on("console", (m) => /Content Security Policy/i.test(m.text()) && violations.push(m.text()));
+        const injected = () =>
+            page.evaluate(() => ({
+                pwned: window.__pwned ?? null,
+                elements: document.querySelectorAll("main img, main script, main b").length,
+            }));
+
+        assert.equal(await fetchReference(page, `${stack.registry}/demo/app:hostile`), "idle");
+        assert.equal(await page.textContent("#index-annotations-heading"), "Annotations of the index");
+        assert.ok((await page.textContent(".index-annotations .annotations")).includes(hostile));
+        await page.fill("#platform-filter", "onerror");
+        await page.waitForFunction(() => /^1 of /.test(document.querySelector("#row-count").textContent));
+        assert.deepEqual(await injected(), { pwned: null, elements: 0 });
+
+        // A registry's error message holding markup.
+        await page.route(/\/manifests\/evil$/, (route) =>
+            route.fulfill({
+                status: 404,
+                contentType: "application/json",
+                body: JSON.stringify({ errors: [{ code: "MANIFEST_UNKNOWN", message: hostile }] }),
+            }),
+        );
+        assert.equal(await fetchReference(page, `${stack.registry}/demo/app:evil`), "failed");
+        assert.ok((await page.textContent("#fetch-status")).includes(hostile));
+        await page.waitForTimeout(200);
+        assert.deepEqual(await injected(), { pwned: null, elements: 0 });
+        assert.deepEqual(violations, []);
+        assert.deepEqual(problems, []);
+        await context.close();
+    });
+
     test("a header that disagrees with the bytes is shown as an error", async () => {
         const { context, page } = await openPage(stack);
         await page.route(/\/manifests\/amd64$/, async (route) => {

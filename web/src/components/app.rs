@@ -7,7 +7,7 @@ use web_sys::{HtmlElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::components::{
-    DiagnosticsList, Editor, ExamplesBar, ImportPanel, ListBuilder, ManifestView,
+    AnnotationsList, DiagnosticsList, Editor, ExamplesBar, ImportPanel, ListBuilder, ManifestView,
     PlatformQueryForm, PlatformsTable, RegistryPanel, Summary,
 };
 use crate::hooks::{use_app_state, use_inspection, use_persistence};
@@ -39,6 +39,13 @@ pub fn App() -> Html {
     // A child of the fetched index to open, numbered so that asking twice
     // for the same one opens it again.
     let open = use_state_eq(|| None::<(u64, String)>);
+    // The name under which the registry panel loaded its last document:
+    // while the page shows that document, its rows can be opened.
+    let fetched = use_state_eq(|| None::<String>);
+    let on_fetched = {
+        let fetched = fetched.clone();
+        Callback::from(move |name: String| fetched.set(Some(name)))
+    };
     let on_open_digest = {
         let open = open.clone();
         Callback::from(move |digest: String| {
@@ -107,6 +114,10 @@ pub fn App() -> Html {
             </>
         },
     };
+    let from_registry = matches!(
+        (&state.source, fetched.as_deref()),
+        (crate::state::Source::File { name, .. }, Some(loaded)) if name == loaded
+    );
     let contents = match &state.inspection {
         Inspection::Loaded { report, rows, .. } if report.kind.is_index() => html! {
             <div class="contents">
@@ -114,7 +125,14 @@ pub fn App() -> Html {
                     on_action={on_action.clone()} on_show_row={on_show_row.clone()} />
                 <PlatformsTable rows={rows.clone()} filter={state.filter.clone()}
                     pulled={selection::pulled_row(&answer)} show={*show}
-                    on_action={on_action.clone()} on_show_row={on_show_row.clone()} />
+                    on_action={on_action.clone()} on_show_row={on_show_row.clone()}
+                    on_open={from_registry.then(|| on_open_digest.clone())} />
+                if !report.annotations.is_empty() {
+                    <section class="index-annotations" aria-labelledby="index-annotations-heading">
+                        <h2 id="index-annotations-heading">{ "Annotations of the index" }</h2>
+                        <AnnotationsList annotations={report.annotations.clone()} />
+                    </section>
+                }
             </div>
         },
         Inspection::Loaded { report, .. }
@@ -140,7 +158,7 @@ pub fn App() -> Html {
             </header>
             <main id="main" aria-busy={busy.to_string()} data-revision={state.revision.to_string()}>
                 <RegistryPanel connection={connection.clone()} on_proxy={on_proxy}
-                    on_action={on_action.clone()} open={(*open).clone()} />
+                    on_action={on_action.clone()} open={(*open).clone()} {on_fetched} />
                 <div class="workspace">
                     <section class="input" aria-label="Document">
                         <ExamplesBar on_action={on_action.clone()} />

@@ -67,6 +67,11 @@ pub struct PlatformsTableProps {
     pub on_action: Callback<Action>,
     /// Asks for a row to be brought into view.
     pub on_show_row: Callback<usize>,
+    /// Opens a row's manifest by digest: given when the index was fetched
+    /// from a registry, so that its entries can be fetched from the same
+    /// repository; each row with a digest then has an **Open** button.
+    #[prop_or_default]
+    pub on_open: Option<Callback<String>>,
 }
 
 /// The table, its filter and its scrolling window.
@@ -141,6 +146,7 @@ pub fn PlatformsTable(props: &PlatformsTableProps) -> Html {
         let copy = copy.clone();
         let rows = props.rows.clone();
         let on_show_row = props.on_show_row.clone();
+        let on_open = props.on_open.clone();
         Callback::from(move |e: MouseEvent| {
             let Some(button) = e
                 .target()
@@ -151,6 +157,13 @@ pub fn PlatformsTable(props: &PlatformsTableProps) -> Html {
             };
             if let Some(row) = row_attribute(&button, "data-show-row") {
                 on_show_row.emit(row);
+                return;
+            }
+            if let (Some(row), Some(on_open)) = (row_attribute(&button, "data-open-row"), &on_open)
+            {
+                if let Some(row) = rows.get(row).filter(|r| r.digest != cells::NONE) {
+                    on_open.emit(row.digest.to_string());
+                }
                 return;
             }
             let Some(row) = row_attribute(&button, "data-copy-row") else {
@@ -200,12 +213,13 @@ pub fn PlatformsTable(props: &PlatformsTableProps) -> Html {
             visible.clone(),
             range.clone(),
             props.pulled,
+            props.on_open.is_some(),
         ),
-        |(rows, visible, range, pulled)| {
+        |(rows, visible, range, pulled, openable)| {
             visible[range.clone()]
                 .iter()
                 .filter_map(|&i| rows.get(i))
-                .map(|row| row_html(row, *pulled == Some(row.index)))
+                .map(|row| row_html(row, *pulled == Some(row.index), *openable))
                 .collect::<Html>()
         },
     );
@@ -306,7 +320,7 @@ fn show_row_button(label: String, target: usize) -> Html {
     }
 }
 
-fn row_html(row: &Row, pulled: bool) -> Html {
+fn row_html(row: &Row, pulled: bool, openable: bool) -> Html {
     let class = if pulled {
         AttrValue::from(format!("{} pulled", row.class))
     } else {
@@ -349,6 +363,12 @@ fn row_html(row: &Row, pulled: bool) -> Html {
                         aria-label={format!("Copy the digest of row {}", row.index)}>
                         { "Copy" }
                     </button>
+                    if openable {
+                        <button type="button" class="open" data-open-row={row.number.clone()}
+                            aria-label={format!("Open the manifest of row {}", row.index)}>
+                            { "Open" }
+                        </button>
+                    }
                 }
             </td>
             <td class="role">

@@ -73,6 +73,8 @@ pub struct RegistryPanelProps {
     /// A child to open, by digest, raised by the Platforms table; the
     /// number changes with every request.
     pub open: Option<(u64, String)>,
+    /// Told the name under which a fetched document was loaded.
+    pub on_fetched: Callback<String>,
 }
 
 /// The panel.
@@ -101,7 +103,9 @@ pub fn RegistryPanel(props: &RegistryPanelProps) -> Html {
 
     let load = {
         let on_action = props.on_action.clone();
+        let on_fetched = props.on_fetched.clone();
         move |fetched: &Fetched| {
+            on_fetched.emit(fetched.reference.canonical());
             on_action.emit(Action::ContentType(
                 fetched.content_type.clone().unwrap_or_default(),
             ));
@@ -181,9 +185,7 @@ pub fn RegistryPanel(props: &RegistryPanelProps) -> Html {
         let fetch = Rc::clone(&fetch);
         use_effect_with(props.open.clone(), move |open| {
             if let Some((_, digest)) = open {
-                let at = trail
-                    .iter()
-                    .rposition(|c| matches!(c, Crumb::Document(_)));
+                let at = trail.iter().rposition(|c| matches!(c, Crumb::Document(_)));
                 match at.map(|i| (i, &trail[i])) {
                     Some((i, Crumb::Document(parent))) => {
                         match child_of(&parent.reference, digest) {
@@ -354,7 +356,8 @@ fn kind_of(fetched: &Fetched) -> Kind {
 /// The reference of a child `digest` in the repository of `parent`.
 fn child_of(parent: &Reference, digest: &str) -> Result<Reference, String> {
     let text = format!("{}/{}@{digest}", parent.registry(), parent.repository());
-    Reference::parse(&text).map_err(|error| format!("The entry's digest cannot be fetched: {error}"))
+    Reference::parse(&text)
+        .map_err(|error| format!("The entry's digest cannot be fetched: {error}"))
 }
 
 /// The findings about a fetched document's headers.
@@ -412,7 +415,10 @@ fn ConnectionForm(props: &ConnectionFormProps) -> Html {
         let sign_in = sign_in.clone();
         Callback::from(move |e: InputEvent| {
             let mut next = (*sign_in).clone();
-            set(&mut next, e.target_unchecked_into::<HtmlInputElement>().value());
+            set(
+                &mut next,
+                e.target_unchecked_into::<HtmlInputElement>().value(),
+            );
             sign_in.set(next);
         })
     };
@@ -424,9 +430,9 @@ fn ConnectionForm(props: &ConnectionFormProps) -> Html {
             sign_in.set(next);
         })
     };
-    let on_proxy = props.on_proxy.reform(|e: InputEvent| {
-        e.target_unchecked_into::<HtmlInputElement>().value()
-    });
+    let on_proxy = props
+        .on_proxy
+        .reform(|e: InputEvent| e.target_unchecked_into::<HtmlInputElement>().value());
 
     let on_sign_in = {
         let sign_in = sign_in.clone();
@@ -438,8 +444,11 @@ fn ConnectionForm(props: &ConnectionFormProps) -> Html {
             if registry.is_empty() {
                 return;
             }
-            let credential = Credential::from_fields(&sign_in.username, &sign_in.password, &sign_in.token);
-            session.borrow_mut().set_credential(&registry, credential.clone());
+            let credential =
+                Credential::from_fields(&sign_in.username, &sign_in.password, &sign_in.token);
+            session
+                .borrow_mut()
+                .set_credential(&registry, credential.clone());
 
             let mut remembered = remember::load();
             match credential.filter(|_| sign_in.remember) {
@@ -468,7 +477,13 @@ fn ConnectionForm(props: &ConnectionFormProps) -> Html {
             let mut remembered = remember::load();
             remembered.remove(&registry);
             remember::save(&remembered);
-            signed_in.set(signed_in.iter().filter(|r| **r != registry).cloned().collect());
+            signed_in.set(
+                signed_in
+                    .iter()
+                    .filter(|r| **r != registry)
+                    .cloned()
+                    .collect(),
+            );
         })
     };
 

@@ -115,7 +115,10 @@ impl fmt::Display for AuthProblem {
                 f.write_str("the registry asks for authentication but says not how")
             }
             AuthProblem::BadChallenge { reason } => {
-                write!(f, "the registry's WWW-Authenticate cannot be read: {reason}")
+                write!(
+                    f,
+                    "the registry's WWW-Authenticate cannot be read: {reason}"
+                )
             }
             AuthProblem::Unsupported { schemes } => write!(
                 f,
@@ -216,7 +219,8 @@ mod tests {
         let anonymous = on_unauthorized(Some(BEARER), None, false);
         let signed_in = on_unauthorized(Some(BEARER), Some(&password()), false);
 
-        let url = "http://127.0.0.1:8080/r/reg/token?service=reg&scope=repository%3Ademo%2Fapp%3Apull";
+        let url =
+            "http://127.0.0.1:8080/r/reg/token?service=reg&scope=repository%3Ademo%2Fapp%3Apull";
         assert_eq!(
             anonymous,
             Next::FetchToken {
@@ -262,7 +266,10 @@ mod tests {
             ),
         ];
         for (credential, want) in table {
-            assert_eq!(on_unauthorized(Some(basic), credential.as_ref(), false), want);
+            assert_eq!(
+                on_unauthorized(Some(basic), credential.as_ref(), false),
+                want
+            );
         }
     }
 

@@ -163,10 +163,7 @@ mod tests {
     fn a_matching_answer_has_one_good_finding() {
         let checks = check(BYTES, Some(OCI_INDEX), Some(&sha(BYTES)), None);
 
-        assert_eq!(
-            checks,
-            [HeaderCheck::DigestMatches { digest: sha(BYTES) }]
-        );
+        assert_eq!(checks, [HeaderCheck::DigestMatches { digest: sha(BYTES) }]);
         assert!(!checks[0].is_error());
     }
 
@@ -190,7 +187,13 @@ mod tests {
 
             let names: Vec<String> = checks
                 .iter()
-                .map(|c| format!("{c:?}").split([' ', '{']).next().unwrap_or("").to_owned())
+                .map(|c| {
+                    format!("{c:?}")
+                        .split([' ', '{'])
+                        .next()
+                        .unwrap_or("")
+                        .to_owned()
+                })
                 .collect();
             assert!(names.iter().any(|n| n == want), "{header:?}: {checks:?}");
         }

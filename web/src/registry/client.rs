@@ -15,8 +15,8 @@ use std::rc::Rc;
 
 use polyarch_core::digest::Digest;
 use polyarch_core::reference::Reference;
-use polyarch_core::registry::token;
 use polyarch_core::registry::error::parse_envelope;
+use polyarch_core::registry::token;
 use polyarch_core::registry::{ACCEPT_MANIFESTS, paths};
 use polyarch_core::transfer::{Body, Method, Request, Response};
 

@@ -105,9 +105,9 @@ pub async fn send(
             url: url.to_owned(),
             message: words(&e),
         })?;
-    let answer: web_sys::Response = answer.dyn_into().map_err(|e| NetError::Body {
-        message: words(&e),
-    })?;
+    let answer: web_sys::Response = answer
+        .dyn_into()
+        .map_err(|e| NetError::Body { message: words(&e) })?;
 
     let mut response = Response::new(answer.status());
     if let Ok(Some(entries)) = js_sys::try_iter(&answer.headers()) {
@@ -119,12 +119,12 @@ pub async fn send(
         }
     }
     if method != Method::Head {
-        let buffer = answer.array_buffer().map_err(|e| NetError::Body {
-            message: words(&e),
-        })?;
-        let buffer = JsFuture::from(buffer).await.map_err(|e| NetError::Body {
-            message: words(&e),
-        })?;
+        let buffer = answer
+            .array_buffer()
+            .map_err(|e| NetError::Body { message: words(&e) })?;
+        let buffer = JsFuture::from(buffer)
+            .await
+            .map_err(|e| NetError::Body { message: words(&e) })?;
         response.body = js_sys::Uint8Array::new(&buffer).to_vec();
     }
     Ok(response)
