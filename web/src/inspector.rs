@@ -13,6 +13,14 @@
 //! where they take a few milliseconds; the worker (about 200 KB of
 //! WebAssembly) is started with the first larger one, so a first visit
 //! does not download it.
+//!
+//! The worker's file names carry no content hash, unlike the page's own
+//! files: a browser or proxy cache may hand a new page an old worker, whose
+//! reports the page then cannot read, and inspection falls back to the
+//! page's thread until the cache expires. Hashing the worker's names (Trunk
+//! does it for `rel="rust"` links with `data-type="main"` only) and passing
+//! the hashed name to the page, for example in a `<meta>` written at build
+//! time, would fix it.
 
 use std::cell::RefCell;
 use std::rc::Rc;
