@@ -971,6 +971,30 @@ fn goldens_open_and_build_to_the_same_bytes() {
 }
 
 #[test]
+fn an_opened_index_gives_back_its_artifact_type_and_subject() {
+    let bytes = std::fs::read(golden_path("oci-artifact-compact.json")).unwrap();
+
+    let opened = IndexBuilder::from_document(&bytes, None).unwrap();
+    let mut copy = IndexBuilder::with_entries(opened.entries().iter().cloned());
+    copy.set_artifact_type(opened.artifact_type().map(str::to_owned));
+    copy.set_subject(opened.subject().cloned());
+    let built = copy.build(&BuildOptions {
+        format: Format::Auto,
+        pretty: false,
+    });
+
+    assert_eq!(
+        opened.artifact_type(),
+        Some("application/vnd.example.bundle.v1+json")
+    );
+    assert_eq!(
+        opened.subject().map(|s| s.digest.as_str()),
+        Some("sha256:b791ad98d505abb8c9618868fc43c74aa94d08f1d7afe37d19647c0030905cae")
+    );
+    assert_eq!(built.bytes(), bytes);
+}
+
+#[test]
 fn urls_and_data_are_written_in_go_order_or_reported_as_lost() {
     use polyarch_core::assemble::{CreateOptions, NewEntry, create};
 

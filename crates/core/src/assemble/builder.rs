@@ -79,6 +79,16 @@ impl IndexBuilder {
         &self.annotations
     }
 
+    /// The index's `artifactType`, as set.
+    pub fn artifact_type(&self) -> Option<&str> {
+        self.artifact_type.as_deref()
+    }
+
+    /// The index's `subject`, as set.
+    pub fn subject(&self) -> Option<&NewEntry> {
+        self.subject.as_ref()
+    }
+
     /// Appends `entry`, even when an entry for its platform exists, and
     /// returns its position.
     pub fn add(&mut self, entry: NewEntry) -> usize {
