@@ -245,6 +245,8 @@ pub fn preview(state: &BuilderState) -> Preview {
     for (key, value) in &pairs {
         builder.set_annotation(key, Some(value));
     }
+    builder.set_artifact_type(state.kept.artifact_type.clone());
+    builder.set_subject(state.kept.subject.as_deref().cloned());
 
     let assembled = builder.build(&BuildOptions {
         format: state.format,

@@ -3,7 +3,7 @@
 //!
 //! | key | holds |
 //! |---|---|
-//! | [`BUILDER_KEY`] | the builder's inputs: target, source field, format, indentation, list annotations, and each row's reference, fields and (when ready) entry |
+//! | [`BUILDER_KEY`] | the builder's inputs: target, source field, format, indentation, list annotations, an opened list's `artifactType` and `subject`, and each row's reference, fields and (when ready) entry |
 //! | [`BUILDER_TRANSFER_KEY`] | an unfinished push: the core's [`Transfer`] as JSON, with what it is and why it stopped |
 //! | [`IMPORT_KEY`] | the import's source and target |
 //! | [`IMPORT_TRANSFER_KEY`] | an unfinished import |
@@ -22,7 +22,7 @@ use polyarch_core::transfer::Transfer;
 use serde::{Deserialize, Serialize};
 
 use super::fields::RowFields;
-use super::state::{BuilderState, Load, Opening, Row, Via};
+use super::state::{BuilderState, Kept, Load, Opening, Row, Via};
 
 /// The builder's inputs.
 pub const BUILDER_KEY: &str = "polyarch.builder";
@@ -150,6 +150,8 @@ pub struct SavedBuilder {
     format: Format,
     pretty: bool,
     list_annotations: String,
+    artifact_type: Option<String>,
+    subject: Option<SavedEntry>,
     rows: Vec<SavedRow>,
 }
 
@@ -191,6 +193,8 @@ impl SavedBuilder {
             format: state.format,
             pretty: state.pretty,
             list_annotations: state.list_annotations.clone(),
+            artifact_type: state.kept.artifact_type.clone(),
+            subject: state.kept.subject.as_deref().map(SavedEntry::from),
             rows,
         }
     }
@@ -203,6 +207,10 @@ impl SavedBuilder {
             format: self.format,
             pretty: self.pretty,
             list_annotations: self.list_annotations,
+            kept: Kept {
+                artifact_type: self.artifact_type,
+                subject: self.subject.map(|s| Box::new(s.into())),
+            },
             opening: Opening::Idle,
             ..BuilderState::default()
         };
@@ -386,6 +394,24 @@ mod tests {
         assert_eq!(after.loading(), vec![(2, "demo/app:slow".to_owned())]);
         assert!(after.rows[2].awaiting);
         assert_eq!(SavedBuilder::of(&after), SavedBuilder::of(&before));
+    }
+
+    #[test]
+    fn an_opened_lists_artifact_type_and_subject_survive_a_reload() {
+        let mut before = state();
+        before.kept = Kept {
+            artifact_type: Some("application/vnd.example+type".into()),
+            subject: Some(Box::new(entry(9, "linux/amd64"))),
+        };
+
+        let text = SavedBuilder::of(&before).encode();
+        let after = SavedBuilder::decode(&text).expect("readable").restore();
+        let older = SavedBuilder::decode(r#"{"target":"127.0.0.1:5000/demo/app:multi"}"#)
+            .expect("readable")
+            .restore();
+
+        assert_eq!(after.kept, before.kept);
+        assert!(older.kept.is_empty());
     }
 
     #[test]

@@ -16,9 +16,9 @@
 //! Opening the list at the target ([`BuilderAction::Opened`]) replaces the
 //! rows with its entries, each a ready row sourced from the target
 //! repository by digest, and the list annotations with the list's own.
-//! An opened list's `artifactType` and `subject` are not kept, because
-//! [`IndexBuilder`] offers no way to read them back; getters for the two
-//! on `IndexBuilder` would let the builder carry them into the new push.
+//! An opened list's `artifactType` and `subject` are kept ([`Kept`]) and
+//! written into the list pushed again, until the user leaves them out
+//! ([`BuilderAction::DropKept`]) or opens another list.
 
 use std::rc::Rc;
 
@@ -186,6 +186,23 @@ pub enum Opening {
     Failed(OpenFailure),
 }
 
+/// What an opened list had beside its entries and annotations, written
+/// into the list the builder pushes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Kept {
+    /// The list's `artifactType`.
+    pub artifact_type: Option<String>,
+    /// The list's `subject`.
+    pub subject: Option<Box<NewEntry>>,
+}
+
+impl Kept {
+    /// Whether there is nothing to keep.
+    pub fn is_empty(&self) -> bool {
+        self.artifact_type.is_none() && self.subject.is_none()
+    }
+}
+
 /// Everything the builder holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BuilderState {
@@ -199,6 +216,8 @@ pub struct BuilderState {
     pub pretty: bool,
     /// The list's own annotations, as `key=value` lines.
     pub list_annotations: String,
+    /// The opened list's `artifactType` and `subject`.
+    pub kept: Kept,
     /// The rows, in order.
     pub rows: Vec<Row>,
     /// Opening the list at the target.
@@ -215,6 +234,7 @@ impl Default for BuilderState {
             format: Format::Auto,
             pretty: false,
             list_annotations: String::new(),
+            kept: Kept::default(),
             rows: Vec::new(),
             opening: Opening::Idle,
             next_id: 1,
@@ -260,6 +280,8 @@ pub enum BuilderAction {
     SetPretty(bool),
     /// The list annotations changed.
     SetListAnnotations(String),
+    /// Leave the opened list's `artifactType` and `subject` out.
+    DropKept,
     /// Adds a row for the source field's reference and clears the field.
     Add,
     /// A row's source was fetched.
@@ -412,6 +434,10 @@ impl BuilderState {
                 .push(Row::ready(id, source, entry.clone(), Via::Opened));
         }
         self.list_annotations = annotation_lines(builder.annotations());
+        self.kept = Kept {
+            artifact_type: builder.artifact_type().map(str::to_owned),
+            subject: builder.subject().cloned().map(Box::new),
+        };
         self.opening = Opening::Opened {
             reference: reference.to_string(),
             digest,
@@ -427,6 +453,7 @@ impl BuilderState {
             BuilderAction::SetFormat(format) => self.format = format,
             BuilderAction::SetPretty(pretty) => self.pretty = pretty,
             BuilderAction::SetListAnnotations(text) => self.list_annotations = text,
+            BuilderAction::DropKept => self.kept = Kept::default(),
             BuilderAction::Add => {
                 let reference = self.source.trim().to_owned();
                 if !reference.is_empty() {
@@ -773,23 +800,35 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn an_opened_lists_artifact_type_is_not_kept() {
+    fn an_opened_lists_artifact_type_and_subject_are_kept_until_dropped() {
         let mut builder = IndexBuilder::with_entries([entry(1, "linux/amd64")]);
         builder.set_artifact_type(Some("application/vnd.example+type".into()));
+        builder.set_subject(Some(entry(7, "linux/amd64")));
         let reference = Reference::parse("127.0.0.1:5000/demo/app:multi").expect("a reference");
+        let text = |state: &BuilderState| {
+            crate::builder::preview::preview(state)
+                .assembled
+                .text()
+                .to_owned()
+        };
 
         let state = BuilderState::default().apply(BuilderAction::Opened(Box::new(OpenedList {
             reference,
             digest: digest_of(5),
             builder,
         })));
-        let text = crate::builder::preview::preview(&state)
-            .assembled
-            .text()
-            .to_owned();
+        let kept = text(&state);
+        let dropped = text(&state.clone().apply(BuilderAction::DropKept));
 
-        assert!(!text.contains("artifactType"), "{text}");
-        assert!(text.contains(&digest_of(1)), "{text}");
+        assert!(
+            kept.contains(r#""artifactType":"application/vnd.example+type""#),
+            "{kept}"
+        );
+        assert!(kept.contains(r#""subject":{"mediaType""#), "{kept}");
+        assert!(kept.contains(&digest_of(7)), "{kept}");
+        assert!(!dropped.contains("artifactType"), "{dropped}");
+        assert!(!dropped.contains(&digest_of(7)), "{dropped}");
+        assert!(dropped.contains(&digest_of(1)), "{dropped}");
     }
 
     #[test]

@@ -258,6 +258,28 @@ pub fn ListBuilder(props: &ListBuilderProps) -> Html {
         },
     };
 
+    let kept = if state.kept.is_empty() {
+        html! {}
+    } else {
+        let on_drop_kept = dispatch.reform(|_: MouseEvent| BuilderAction::DropKept);
+        html! {
+            <p class="note" id="builder-kept">
+                { "Kept from the opened list, and pushed with it:" }
+                if let Some(artifact_type) = &state.kept.artifact_type {
+                    { " artifactType " }<code>{ artifact_type.clone() }</code>
+                }
+                if let Some(subject) = &state.kept.subject {
+                    { " subject " }
+                    <code title={subject.digest.clone()}>{ cells::short_digest(&subject.digest) }</code>
+                }
+                { ". " }
+                <button type="button" class="link" id="builder-drop-kept" onclick={on_drop_kept}>
+                    { "Leave them out" }
+                </button>
+            </p>
+        }
+    };
+
     let count = state.rows.len();
     let rows = state.rows.iter().enumerate().map(|(at, row)| {
         let conflicts = if row.awaiting {
@@ -328,6 +350,7 @@ pub fn ListBuilder(props: &ListBuilderProps) -> Html {
             </div>
             { target_status }
             { opening }
+            { kept }
             if count > 0 {
                 <p class="note">{ "Opening the list at the target replaces the rows below." }</p>
             }
