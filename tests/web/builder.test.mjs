@@ -2,10 +2,11 @@
 // docker-registry through the real proxy (./stack.mjs), each result checked
 // independently with skopeo: a list assembled from three per-arch tags of two
 // repositories, annotated, previewed and pushed; a push that fails half-way
-// and is resumed after a reload; a 429 waited out; Stop and Resume; a list
-// opened, edited and pushed again; an import between two repositories, and
-// one cut off and resumed; and pushes to registries that want a username and
-// password (Basic, and Bearer tokens).
+// and is resumed after a reload; a 429 waited out; Stop (the request under
+// way called off) and Resume; a list opened, edited and pushed again, and
+// one whose artifactType and subject are kept; an import between two
+// repositories, and one cut off and resumed; and pushes to registries that
+// want a username and password (Basic, and Bearer tokens).
 //
 // Sources in another registry, whose blobs are copied in chunks rather than
 // mounted, are not exercised here: the stack starts one registry. A second
@@ -361,16 +362,24 @@ describe("the list builder, without authentication", () => {
         await context.close();
     });
 
-    test("Stop holds a push after the request under way, and Resume finishes it", async () => {
+    test("Stop calls off the request under way, and Resume finishes the push", async () => {
         const { context, page, problems } = await fresh();
         const registry = stack.registry;
         const target = `${registry}/demo/app:stopped`;
-        // The first check of a child takes long enough to press Stop.
-        let slowed = false;
+        // The first check of a child gets no answer until the test lets it
+        // go: the push can only stop by calling that request off.
+        let held = false;
+        let release;
+        let reached;
+        const holding = new Promise((resolve) => (release = resolve));
+        const heldUp = new Promise((resolve) => (reached = resolve));
         await page.route("**/v2/demo/app/manifests/sha256:*", async (route) => {
-            if (route.request().method() === "HEAD" && !slowed) {
-                slowed = true;
-                await new Promise((r) => setTimeout(r, 1_500));
+            if (route.request().method() === "HEAD" && !held) {
+                held = true;
+                reached();
+                await holding;
+                await route.continue().catch(() => {});
+                return;
             }
             await route.continue();
         });
@@ -379,11 +388,12 @@ describe("the list builder, without authentication", () => {
         await addSources(page, [`${registry}/demo/app:amd64`, `${registry}/demo/app:arm64`]);
         const preview = await previewOf(page);
         await page.click("#builder-push");
+        await heldUp;
         await page.click("#push-stop");
         const stopped = await settle(page, "push");
+        release();
 
         assert.equal(stopped.state, "stopped", stopped.text);
-        assert.ok(slowed);
         await assert.rejects(skopeoRaw(target), undefined, "nothing is tagged yet");
 
         await page.click("#push-resume");
@@ -431,6 +441,47 @@ describe("the list builder, without authentication", () => {
             ["arm64/v8", "arm/v7"],
         );
         await assertResolves(target, "arm", "v7", (await rows(page))[1].digest);
+        assert.deepEqual(unexpected(problems), []);
+        await context.close();
+    });
+
+    test("a list opened with an artifactType and a subject keeps both when pushed again, until left out", async () => {
+        const registry = stack.registry;
+        const target = `${registry}/demo/app:kept`;
+        const index = JSON.parse((await skopeoRaw(`${registry}/demo/app:v1`)).toString("utf8"));
+        const { mediaType, digest, size } = index.manifests[0];
+        index.artifactType = "application/vnd.example.bundle.v1+json";
+        index.subject = { mediaType, digest, size };
+        const put = await fetch(`http://${registry}/v2/demo/app/manifests/kept`, {
+            method: "PUT",
+            headers: { "Content-Type": OCI_INDEX },
+            body: JSON.stringify(index),
+        });
+        assert.equal(put.status, 201, await put.text());
+        const { context, page, problems } = await fresh();
+
+        await page.fill("#builder-target", target);
+        await page.click("#builder-open");
+        await page.waitForSelector('#builder-open-status[data-state="opened"]');
+        await waitForRows(page, index.manifests.length);
+        const kept = await page.textContent("#builder-kept");
+        const withBoth = await previewOf(page);
+        const pushed = await push(page);
+        const raw = JSON.parse((await skopeoRaw(target)).toString("utf8"));
+
+        assert.match(kept, /artifactType application\/vnd\.example\.bundle\.v1\+json/);
+        assert.ok(kept.includes(digest.slice(0, 19)), kept);
+        assert.equal(pushed.state, "done", pushed.text);
+        assert.equal(raw.artifactType, index.artifactType);
+        assert.deepEqual(raw.subject, index.subject);
+        assert.equal(sha256(await skopeoRaw(target)), withBoth.digest);
+
+        await page.click("#builder-drop-kept");
+        await page.waitForFunction(() => !document.querySelector("#builder-kept"));
+        const without = JSON.parse((await previewOf(page)).text);
+        assert.equal(without.artifactType, undefined);
+        assert.equal(without.subject, undefined);
+        assert.equal(without.manifests.length, index.manifests.length);
         assert.deepEqual(unexpected(problems), []);
         await context.close();
     });

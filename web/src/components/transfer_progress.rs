@@ -5,11 +5,10 @@
 //! same transfer. The transfer is kept in local storage after every step,
 //! so that Resume works after a reload too; it is forgotten once done.
 //!
-//! Stop takes effect once the request under way is answered, because the
-//! registry client cannot abort a `fetch`; an `AbortSignal` passed through
-//! the client would make it immediate.
+//! Stop takes effect at once: the request under way is called off, and
+//! Resume checks its step again.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use polyarch_core::transfer::{Failure, Problem, Progress, Transfer};
@@ -19,7 +18,7 @@ use yew::prelude::*;
 use crate::builder::run::{self, RunAction, RunState, Status, note_of};
 use crate::builder::saved::{self, SavedTransfer};
 use crate::registry::Connection;
-use crate::registry::driver::{self, Event};
+use crate::registry::driver::{self, Event, Stop};
 
 /// A new transfer to run.
 #[derive(Debug, Clone)]
@@ -59,7 +58,7 @@ pub struct TransferProgressProps {
 struct Slot {
     transfer: Option<Rc<RefCell<Transfer>>>,
     label: String,
-    stop: Rc<Cell<bool>>,
+    stop: Rc<Stop>,
     /// Raised by every start and resume; a driver of an older one stays
     /// silent.
     generation: u64,
@@ -89,10 +88,11 @@ fn drive(
         }
     };
 
-    let stop = Rc::new(Cell::new(false));
+    let stop = Rc::new(Stop::new());
+    let client = client.with_signal(stop.signal());
     let generation = {
         let mut slot = slot.borrow_mut();
-        slot.stop.set(true);
+        slot.stop.ask();
         slot.stop = Rc::clone(&stop);
         slot.generation += 1;
         slot.generation
@@ -132,7 +132,7 @@ pub fn TransferProgress(props: &TransferProgressProps) -> Html {
             Slot {
                 label: kept.as_ref().map(|k| k.label.clone()).unwrap_or_default(),
                 transfer: kept.map(|k| Rc::new(RefCell::new(k.transfer))),
-                stop: Rc::new(Cell::new(false)),
+                stop: Rc::new(Stop::default()),
                 generation: 0,
                 started: None,
             }
@@ -184,7 +184,7 @@ pub fn TransferProgress(props: &TransferProgressProps) -> Html {
 
     let on_stop = {
         let slot = Rc::clone(&slot);
-        Callback::from(move |_: MouseEvent| slot.borrow().stop.set(true))
+        Callback::from(move |_: MouseEvent| slot.borrow().stop.ask())
     };
     let on_resume = {
         let slot = Rc::clone(&slot);
@@ -206,7 +206,7 @@ pub fn TransferProgress(props: &TransferProgressProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             {
                 let mut slot = slot.borrow_mut();
-                slot.stop.set(true);
+                slot.stop.ask();
                 slot.generation += 1;
                 slot.transfer = None;
             }

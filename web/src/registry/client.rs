@@ -158,13 +158,23 @@ pub struct Fetched {
 pub struct Client {
     base: String,
     session: SharedSession,
+    signal: Option<web_sys::AbortSignal>,
 }
 
 impl Client {
     /// A client sending through the proxy at `base` (see
     /// [`endpoint::proxy_base`]).
     pub fn new(base: String, session: SharedSession) -> Self {
-        Client { base, session }
+        Client {
+            base,
+            session,
+            signal: None,
+        }
+    }
+
+    /// The same client, its requests called off when `signal` fires.
+    pub fn with_signal(self, signal: Option<web_sys::AbortSignal>) -> Self {
+        Client { signal, ..self }
     }
 
     /// Sends `request`, answering `401`s; the final answer, whatever its
@@ -185,7 +195,8 @@ impl Client {
             if let Some(value) = &authorization {
                 headers.push(("Authorization".to_owned(), value.clone()));
             }
-            let response = http::send(request.method, &url, &headers, body).await?;
+            let response =
+                http::send(request.method, &url, &headers, body, self.signal.as_ref()).await?;
             if response.status != 401 {
                 if let Some(value) = authorization.filter(|_| response.status < 400) {
                     self.session
@@ -246,7 +257,7 @@ impl Client {
             .map(|value| ("Authorization".to_owned(), value))
             .into_iter()
             .collect();
-        let answer = http::send(Method::Get, &url, &headers, None).await?;
+        let answer = http::send(Method::Get, &url, &headers, None, self.signal.as_ref()).await?;
         match answer.status {
             200..=299 => {}
             401 | 403 => return Err(auth_error(AuthProblem::Refused)),

@@ -6,9 +6,14 @@
 //! plan re-checks the step whose answer it did not get, and
 //! [`Transfer::retry`] clears a failure. Driving again after a stop
 //! resumes from where it stopped; nothing finished is redone.
+//!
+//! [`Stop`] ends a drive at once: it calls off the request under way, whose
+//! step the plan then checks again on resume, as after a lost connection.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+
+use web_sys::{AbortController, AbortSignal};
 
 use gloo_timers::future::TimeoutFuture;
 use polyarch_core::transfer::{Action, Failure, Progress, RateLimit, Transfer};
@@ -50,17 +55,55 @@ pub enum Event {
     Stopped(Progress),
 }
 
+/// The user's Stop for one drive.
+#[derive(Default)]
+pub struct Stop {
+    asked: Cell<bool>,
+    /// Calls off the request under way; `None` where the browser has no
+    /// `AbortController`, and then a stop waits for the answer.
+    controller: Option<AbortController>,
+}
+
+impl Stop {
+    /// A stop not yet asked for.
+    pub fn new() -> Self {
+        Stop {
+            asked: Cell::new(false),
+            controller: AbortController::new().ok(),
+        }
+    }
+
+    /// Asks the drive to stop, and calls off its request under way.
+    pub fn ask(&self) {
+        self.asked.set(true);
+        if let Some(controller) = &self.controller {
+            controller.abort();
+        }
+    }
+
+    /// Whether a stop was asked for.
+    pub fn asked(&self) -> bool {
+        self.asked.get()
+    }
+
+    /// The signal to send requests with.
+    pub fn signal(&self) -> Option<AbortSignal> {
+        self.controller.as_ref().map(AbortController::signal)
+    }
+}
+
 /// Runs `transfer` until it is done, fails, is interrupted or `stop` is
-/// set; `on_event` hears of every step.
+/// asked; `on_event` hears of every step. `client` should send with
+/// [`Stop::signal`], so that a stop does not wait for the answer under way.
 pub async fn drive(
     transfer: Rc<RefCell<Transfer>>,
     client: Client,
-    stop: Rc<Cell<bool>>,
+    stop: Rc<Stop>,
     on_event: impl Fn(Event),
 ) {
     transfer.borrow_mut().retry();
     loop {
-        if stop.get() {
+        if stop.asked() {
             on_event(Event::Stopped(transfer.borrow().progress()));
             return;
         }
@@ -70,6 +113,10 @@ pub async fn drive(
                 Ok(response) => {
                     transfer.borrow_mut().receive(response);
                     on_event(Event::Progress(transfer.borrow().progress()));
+                }
+                Err(_) if stop.asked() => {
+                    on_event(Event::Stopped(transfer.borrow().progress()));
+                    return;
                 }
                 Err(error) => {
                     on_event(Event::Interrupted {
@@ -84,7 +131,7 @@ pub async fn drive(
                 rate_limit,
             } => {
                 for left in (1..=seconds).rev() {
-                    if stop.get() {
+                    if stop.asked() {
                         break;
                     }
                     on_event(Event::Waiting {

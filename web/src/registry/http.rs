@@ -7,14 +7,15 @@
 //! credentials travel only in `Authorization`), `cache: "no-store"`, and
 //! `redirect: "follow"` (the proxy follows registry redirects itself). The
 //! headers a browser sets on its own (`Content-Length`, `Host`) are left
-//! to it.
+//! to it. An [`AbortSignal`] given with a request ends it, and the reading
+//! of its answer, at once when it fires: [`NetError::Aborted`].
 
 use std::fmt;
 
 use polyarch_core::transfer::{Method, Response};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, RequestCache, RequestCredentials, RequestInit, RequestMode};
+use web_sys::{AbortSignal, Headers, RequestCache, RequestCredentials, RequestInit, RequestMode};
 
 /// Why no answer came back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +40,8 @@ pub enum NetError {
         /// The browser's words.
         message: String,
     },
+    /// The request was called off through its signal.
+    Aborted,
 }
 
 impl fmt::Display for NetError {
@@ -52,6 +55,7 @@ impl fmt::Display for NetError {
                  allow this page's origin?"
             ),
             NetError::Body { message } => write!(f, "the answer could not be read: {message}"),
+            NetError::Aborted => f.write_str("the request was called off"),
         }
     }
 }
@@ -73,13 +77,23 @@ fn browser_owned(name: &str) -> bool {
         .any(|owned| name.eq_ignore_ascii_case(owned))
 }
 
-/// Sends one request and reads the whole answer.
+/// Whether a failed `fetch` or body read was the work of `signal`.
+fn aborted(signal: Option<&AbortSignal>) -> bool {
+    signal.is_some_and(AbortSignal::aborted)
+}
+
+/// Sends one request and reads the whole answer; `signal`, when given, can
+/// call both off.
 pub async fn send(
     method: Method,
     url: &str,
     headers: &[(String, String)],
     body: Option<&[u8]>,
+    signal: Option<&AbortSignal>,
 ) -> Result<Response, NetError> {
+    if aborted(signal) {
+        return Err(NetError::Aborted);
+    }
     let window = web_sys::window().ok_or(NetError::NoWindow)?;
     let bad = |value: JsValue| NetError::BadRequest {
         message: words(&value),
@@ -95,15 +109,21 @@ pub async fn send(
     init.set_mode(RequestMode::Cors);
     init.set_credentials(RequestCredentials::Omit);
     init.set_cache(RequestCache::NoStore);
+    if let Some(signal) = signal {
+        init.set_signal(Some(signal));
+    }
     if let Some(body) = body.filter(|_| !matches!(method, Method::Get | Method::Head)) {
         init.set_body(&js_sys::Uint8Array::from(body).into());
     }
 
     let answer = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
-        .map_err(|e| NetError::Unreachable {
-            url: url.to_owned(),
-            message: words(&e),
+        .map_err(|e| match aborted(signal) {
+            true => NetError::Aborted,
+            false => NetError::Unreachable {
+                url: url.to_owned(),
+                message: words(&e),
+            },
         })?;
     let answer: web_sys::Response = answer
         .dyn_into()
@@ -124,7 +144,10 @@ pub async fn send(
             .map_err(|e| NetError::Body { message: words(&e) })?;
         let buffer = JsFuture::from(buffer)
             .await
-            .map_err(|e| NetError::Body { message: words(&e) })?;
+            .map_err(|e| match aborted(signal) {
+                true => NetError::Aborted,
+                false => NetError::Body { message: words(&e) },
+            })?;
         response.body = js_sys::Uint8Array::new(&buffer).to_vec();
     }
     Ok(response)
