@@ -9,8 +9,9 @@
 #           synchronously from the .wasm next to it
 #   web/    wasm-bindgen --target web: an ES module with an async init
 #   index.cjs, index.mjs, browser.mjs, polyarch.d.ts (and a copy as
-#   polyarch.d.mts), bin/, README.md,
-#   package.json: copied from crates/wasm/js/ and crates/wasm/README.md
+#   polyarch.d.mts), bin/, README.md, LICENSE,
+#   package.json: copied from crates/wasm/js/, crates/wasm/README.md and
+#   the LICENSE at the root
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -61,7 +62,7 @@ rm -f "$pkg/web/.gitignore" "$pkg/node/.gitignore"
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 sed "s/@VERSION@/$version/" "$crate/js/package.json" > "$pkg/package.json"
 cp "$crate/js/index.cjs" "$crate/js/index.mjs" "$crate/js/browser.mjs" \
-    "$crate/js/polyarch.d.ts" "$crate/README.md" "$pkg/"
+    "$crate/js/polyarch.d.ts" "$crate/README.md" LICENSE "$pkg/"
 # One set of declarations, for both module systems: `.d.mts` for `import`,
 # `.d.ts` for `require` (where `default` is the `init` export).
 cp "$crate/js/polyarch.d.ts" "$pkg/polyarch.d.mts"

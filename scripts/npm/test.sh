@@ -40,6 +40,10 @@ run_node() {
     echo "test-npm: node --test on the installed tarball"
     [ -f "$cases" ] || { echo "test-npm: $cases is missing" >&2; exit 1; }
     install_package "$scratch/node"
+    for file in LICENSE README.md package.json; do
+        [ -f "$scratch/node/node_modules/polyarch/$file" ] ||
+            { echo "test-npm: the installed package has no $file" >&2; exit 1; }
+    done
     cp crates/wasm/tests/node/*.test.mjs "$scratch/node/"
     (cd "$scratch/node" && POLYARCH_CASES=$cases node --test \
         --test-reporter=dot --test-reporter-destination=stdout \
