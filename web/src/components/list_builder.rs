@@ -270,7 +270,9 @@ pub fn ListBuilder(props: &ListBuilderProps) -> Html {
                 }
                 if let Some(subject) = &state.kept.subject {
                     { " subject " }
-                    <code title={subject.digest.clone()}>{ cells::short_digest(&subject.digest) }</code>
+                    <code title={subject.digest.clone()}>
+                        { cells::short_digest(&subject.digest) }
+                    </code>
                 }
                 { ". " }
                 <button type="button" class="link" id="builder-drop-kept" onclick={on_drop_kept}>
