@@ -127,6 +127,14 @@ describe("fetching through the proxy", () => {
         );
         const child = await skopeoRaw(`${stack.registry}/demo/app@${arm64.digest}`);
         assert.equal(await page.textContent("#digest"), sha256(child));
+        // The note under the text names where the bytes came from, and its
+        // long reference wraps inside the panel.
+        const note = await page.$eval('p.note[data-source="file"]', (p) => ({
+            text: p.textContent,
+            overflow: p.scrollWidth - p.clientWidth,
+        }));
+        assert.ok(note.text.startsWith(`Fetched ${stack.registry}/demo/app@${arm64.digest}:`), note.text);
+        assert.equal(note.overflow, 0);
 
         // Back to the index: its rows open again.
         await page.click("#breadcrumbs button");

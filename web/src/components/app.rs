@@ -95,7 +95,8 @@ pub fn App() -> Html {
                 <p class="note">
                     { "polyarch tells what a manifest or index is, whether it is valid, its \
                        exact digest, and which entry a host of a given platform pulls. \
-                       Everything happens in this page; nothing is sent anywhere." }
+                       What you paste or open is inspected in this page and sent nowhere; \
+                       only fetching and pushing talk to a registry, through the proxy." }
                 </p>
             </section>
         },
@@ -164,7 +165,7 @@ pub fn App() -> Html {
                         <ExamplesBar on_action={on_action.clone()} />
                         <Editor node_ref={editor.clone()} on_action={on_action.clone()}
                             source={state.source.clone()} sync={state.editor_sync}
-                            file_read={state.file_read.clone()}
+                            file_read={state.file_read.clone()} fetched={from_registry}
                             content_type={state.content_type.clone()}
                             expected_digest={state.expected_digest.clone()}
                             storage_failure={storage_failure.map(|e| AttrValue::from(e.to_string()))} />

@@ -42,6 +42,10 @@ pub struct EditorProps {
     pub expected_digest: AttrValue,
     /// Why the document is not kept across reloads, when it is not.
     pub storage_failure: Option<AttrValue>,
+    /// The document was fetched from a registry, under its file name: the
+    /// note says so rather than calling it a file.
+    #[prop_or_default]
+    pub fetched: bool,
 }
 
 /// The input half of the page.
@@ -144,8 +148,15 @@ pub fn Editor(props: &EditorProps) -> Html {
             let utf8 = std::str::from_utf8(bytes).is_ok();
             html! {
                 <p class="note" data-source="file">
-                    { format!("File {name}: its exact {} bytes are hashed. Editing the text \
-                               makes it pasted text.", crate::cells::grouped(bytes.len() as u64)) }
+                    if props.fetched {
+                        { format!("Fetched {name}: its exact {} bytes, as the registry sent \
+                                   them, are hashed. Editing the text makes it pasted text.",
+                                  crate::cells::grouped(bytes.len() as u64)) }
+                    } else {
+                        { format!("File {name}: its exact {} bytes are hashed. Editing the \
+                                   text makes it pasted text.",
+                                  crate::cells::grouped(bytes.len() as u64)) }
+                    }
                     if !utf8 {
                         { " The file is not UTF-8: the text area shows it with replacement \
                             characters." }
