@@ -302,7 +302,7 @@ describe("the list builder, without authentication", () => {
         assert.match(failure, /PUT \/v2\/demo\/resumed\/manifests\/sha256:[0-9a-f]{64}/);
         assert.match(failure, /UNKNOWN/);
         assert.match(failure, /injected failure, once/);
-        assert.match(await page.textContent('#push-figures [data-figure="manifests"]'), /^1 written/);
+        assert.match(await page.textContent('#push-figures [data-figure="manifests"]'), /^1 of 4 written/);
 
         await page.unroute("**/v2/demo/resumed/manifests/sha256:*");
         await page.reload();
@@ -321,7 +321,7 @@ describe("the list builder, without authentication", () => {
         const resumed = await settle(page, "push");
 
         assert.equal(resumed.state, "done", resumed.text);
-        assert.match(await page.textContent('#push-figures [data-figure="manifests"]'), /^4 written/);
+        assert.match(await page.textContent('#push-figures [data-figure="manifests"]'), /^4 of 4 written/);
         assert.equal(sha256(await skopeoRaw(target)), preview.digest);
         await assertResolves(target, "arm", "v7", (await rows(page))[2].digest);
         assert.deepEqual(unexpected(problems), []);

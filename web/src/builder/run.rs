@@ -252,7 +252,7 @@ pub fn figures(progress: &Progress) -> Vec<(&'static str, String)> {
         (
             "Manifests",
             format!(
-                "{} written of {} to write; {} found, {} already there",
+                "{} of {} written; {} in all, {} already at the target",
                 p.manifests_done, p.manifests_total, p.manifests_found, p.manifests_present
             ),
         ),
@@ -414,6 +414,10 @@ mod tests {
     #[test]
     fn figures_name_every_count() {
         let p = Progress {
+            manifests_total: 2,
+            manifests_done: 1,
+            manifests_found: 4,
+            manifests_present: 2,
             blobs_total: 6,
             blobs_done: 2,
             blobs_mounted: 1,
@@ -432,6 +436,10 @@ mod tests {
         assert_eq!(
             labels,
             vec!["Steps", "Manifests", "Blobs", "Bytes", "Requests"]
+        );
+        assert_eq!(
+            figures[1].1,
+            "1 of 2 written; 4 in all, 2 already at the target"
         );
         assert_eq!(
             figures[2].1,

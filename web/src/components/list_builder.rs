@@ -247,8 +247,12 @@ pub fn ListBuilder(props: &ListBuilderProps) -> Html {
             entries,
         } => html! {
             <p class="status" id="builder-open-status" data-state="opened">
-                { format!("Opened {reference} ({entries} entries, ") }
-                <code>{ cells::short_digest(digest) }</code>{ "): its entries are the rows below." }
+                { match entries {
+                    1 => format!("Read the one entry of {reference} ("),
+                    n => format!("Read the {n} entries of {reference} ("),
+                } }
+                <code title={digest.clone()}>{ cells::short_digest(digest) }</code>
+                { ") into the rows below; opening it again reads it as it is now." }
             </p>
         },
         Opening::Failed(failure) => html! {
@@ -353,7 +357,7 @@ pub fn ListBuilder(props: &ListBuilderProps) -> Html {
             { target_status }
             { opening }
             { kept }
-            if count > 0 {
+            if count > 0 && !matches!(state.opening, Opening::Opened { .. }) {
                 <p class="note">{ "Opening the list at the target replaces the rows below." }</p>
             }
 
