@@ -162,6 +162,47 @@ fn order_is_blobs_then_children_then_the_list() {
     assert_eq!(fake.log.last().unwrap(), "GET /v2/dst/manifests/latest");
 }
 
+#[test]
+fn a_lists_subject_is_written_before_the_list() {
+    let mut fake = Fake::new();
+    let (_, amd, arm) = source(&mut fake);
+    let size = |digest: &str| {
+        fake.repos[&(A.to_owned(), "src".to_owned())].manifests[digest]
+            .0
+            .len()
+    };
+    let (amd_size, arm_size) = (size(&amd), size(&arm));
+    let entries = index_json(&[(&arm, arm_size, "arm64")]);
+    let list = format!(
+        r#"{},"subject":{{"mediaType":"{OCI_MANIFEST}","digest":"{amd}","size":{amd_size}}}}}"#,
+        entries.strip_suffix('}').unwrap()
+    );
+    let mut push = Transfer::push_list(
+        &Repository::new(A, "dst"),
+        "latest",
+        list.into_bytes(),
+        OCI_INDEX,
+        vec![
+            (amd.clone(), Repository::new(A, "src")),
+            (arm.clone(), Repository::new(A, "src")),
+        ],
+        Options::default(),
+    );
+
+    let end = run(&mut push, &mut fake, 200, &mut Vec::new());
+
+    assert!(matches!(end, End::Done), "{end:?}");
+    assert!(fake.has_manifest(A, "dst", &amd), "{:#?}", fake.log);
+    let put = |what: &str| {
+        fake.log
+            .iter()
+            .position(|l| l == &format!("PUT /v2/dst/manifests/{what}"))
+    };
+    assert!(put(&amd).is_some());
+    assert!(put(&amd) < put("latest"), "{:#?}", fake.log);
+    assert_eq!(push.progress().manifests_found, 3);
+}
+
 /// A signature manifest for `subject`, stored in `A/src`, and the
 /// fallback tag index that lists it.
 fn signature(fake: &mut Fake, subject: &str, subject_size: usize) -> String {

@@ -20,6 +20,7 @@ use std::collections::{BTreeSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
+use crate::descriptor::Descriptor;
 use crate::digest::{Digest, Hasher};
 use crate::inspect::{InspectOptions, Kind, inspect};
 use crate::registry::ACCEPT_MANIFESTS;
@@ -699,23 +700,7 @@ impl Transfer {
         match report.kind {
             Kind::OciIndex | Kind::DockerManifestList => {
                 for entry in &report.entries {
-                    let descriptor = &entry.descriptor;
-                    let digest = parse_digest(&descriptor.digest)?;
-                    let origin = self
-                        .sources
-                        .iter()
-                        .find(|(d, _)| *d == descriptor.digest)
-                        .map(|(_, repository)| Origin::Registry {
-                            repository: repository.clone(),
-                        })
-                        .unwrap_or_else(|| child_origin.clone());
-                    let (child, new) = self.node_for(digest, &descriptor.media_type, origin, None);
-                    if let Some(n) = self.nodes.get_mut(node) {
-                        n.children.push(child);
-                    }
-                    if new {
-                        self.queue.push_back(Step::Check { node: child });
-                    }
+                    self.add_child(node, &entry.descriptor, &child_origin)?;
                 }
             }
             Kind::OciManifest | Kind::DockerManifest => {
@@ -738,12 +723,46 @@ impl Transfer {
             }
             kind => return Err(Problem::UnsupportedDocument { kind }),
         }
+        // A document's subject is written before it, as its children are:
+        // a list or referrer pushed without it would name a manifest the
+        // target does not hold.
+        if let Some(subject) = &report.subject {
+            self.add_child(node, subject, &child_origin)?;
+        }
 
         if find_referrers {
             self.queue.push_back(Step::Referrers {
                 node,
                 stage: ReferrersStage::Api,
             });
+        }
+        Ok(())
+    }
+
+    /// Makes `descriptor` a child of `node`, read from the repository
+    /// `sources` names for its digest, else from `origin`, and checks it
+    /// when it is new.
+    fn add_child(
+        &mut self,
+        node: usize,
+        descriptor: &Descriptor,
+        origin: &Origin,
+    ) -> Result<(), Problem> {
+        let digest = parse_digest(&descriptor.digest)?;
+        let origin = self
+            .sources
+            .iter()
+            .find(|(d, _)| *d == descriptor.digest)
+            .map(|(_, repository)| Origin::Registry {
+                repository: repository.clone(),
+            })
+            .unwrap_or_else(|| origin.clone());
+        let (child, new) = self.node_for(digest, &descriptor.media_type, origin, None);
+        if let Some(n) = self.nodes.get_mut(node) {
+            n.children.push(child);
+        }
+        if new {
+            self.queue.push_back(Step::Check { node: child });
         }
         Ok(())
     }

@@ -2,7 +2,8 @@
 //! and local manifests with their blobs.
 //!
 //! [`Transfer::push_list`] takes the exact bytes to push. Before the list,
-//! every child must be in the target repository: each is checked with
+//! every child, and the list's `subject` if it has one, must be in the
+//! target repository: each is checked with
 //! `HEAD` (`Accept` lists all four manifest types); a missing one is read
 //! from its source repository (the `sources` given for its digest, else
 //! the target repository itself), its blobs are mounted or copied (see
