@@ -445,11 +445,14 @@ describe("the list builder, without authentication", () => {
         await context.close();
     });
 
-    test("a list opened with an artifactType and a subject keeps both when pushed again, until left out", async () => {
+    test("a list opened with an artifactType and a subject keeps both when pushed elsewhere, until left out", async () => {
         const registry = stack.registry;
-        const target = `${registry}/demo/app:kept`;
+        const opened = `${registry}/demo/app:kept`;
+        const target = `${registry}/demo/kept-copy:v1`;
+        // The subject (the amd64 image) is not one of the list's entries:
+        // the push must bring it to the new repository itself.
         const index = JSON.parse((await skopeoRaw(`${registry}/demo/app:v1`)).toString("utf8"));
-        const { mediaType, digest, size } = index.manifests[0];
+        const { mediaType, digest, size } = index.manifests.shift();
         index.artifactType = "application/vnd.example.bundle.v1+json";
         index.subject = { mediaType, digest, size };
         const put = await fetch(`http://${registry}/v2/demo/app/manifests/kept`, {
@@ -460,14 +463,16 @@ describe("the list builder, without authentication", () => {
         assert.equal(put.status, 201, await put.text());
         const { context, page, problems } = await fresh();
 
-        await page.fill("#builder-target", target);
+        await page.fill("#builder-target", opened);
         await page.click("#builder-open");
         await page.waitForSelector('#builder-open-status[data-state="opened"]');
         await waitForRows(page, index.manifests.length);
         const kept = await page.textContent("#builder-kept");
+        await page.fill("#builder-target", target);
         const withBoth = await previewOf(page);
         const pushed = await push(page);
         const raw = JSON.parse((await skopeoRaw(target)).toString("utf8"));
+        const subject = await skopeoRaw(`${registry}/demo/kept-copy@${digest}`);
 
         assert.match(kept, /artifactType application\/vnd\.example\.bundle\.v1\+json/);
         assert.ok(kept.includes(digest.slice(0, 19)), kept);
@@ -475,6 +480,7 @@ describe("the list builder, without authentication", () => {
         assert.equal(raw.artifactType, index.artifactType);
         assert.deepEqual(raw.subject, index.subject);
         assert.equal(sha256(await skopeoRaw(target)), withBoth.digest);
+        assert.equal(sha256(subject), digest);
 
         await page.click("#builder-drop-kept");
         await page.waitForFunction(() => !document.querySelector("#builder-kept"));

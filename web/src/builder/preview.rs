@@ -149,7 +149,8 @@ impl fmt::Display for Blocker {
             }
             Blocker::Refused { errors } => write!(
                 f,
-                "the document has {errors} error(s): an entry was left out (see the diagnostics)"
+                "the document has {errors} error(s), each naming what was left out (see the \
+                 diagnostics)"
             ),
         }
     }
@@ -247,6 +248,17 @@ pub fn preview(state: &BuilderState) -> Preview {
     }
     builder.set_artifact_type(state.kept.artifact_type.clone());
     builder.set_subject(state.kept.subject.as_deref().cloned());
+    // The push writes the subject before the list, read from the
+    // repository the list was opened from when the target lacks it.
+    if let (Some(subject), Some(from)) = (&state.kept.subject, &state.kept.from) {
+        let at = Reference::parse(&format!("{from}@{}", subject.digest));
+        if let Ok(reference) = at {
+            let source = (subject.digest.clone(), Repository::of(&reference));
+            if !sources.contains(&source) {
+                sources.push(source);
+            }
+        }
+    }
 
     let assembled = builder.build(&BuildOptions {
         format: state.format,

@@ -13,13 +13,16 @@
 //! reload shows the same preview without fetching again; a row that was
 //! loading, failed or picking from an index is fetched again. A row that
 //! was awaiting "replace or keep both" asks again. What cannot be read is
-//! ignored, so a damaged entry never stops the page.
+//! ignored, so a damaged entry never stops the page: a damaged row entry
+//! makes that row load again, and a damaged `artifactType` or `subject` is
+//! dropped, while the rest is kept.
 
 use polyarch_core::assemble::{Format, NewEntry};
 use polyarch_core::descriptor::Annotations;
 use polyarch_core::platform::Platform;
 use polyarch_core::transfer::Transfer;
-use serde::{Deserialize, Serialize};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::fields::RowFields;
 use super::state::{BuilderState, Kept, Load, Opening, Row, Via};
@@ -119,11 +122,18 @@ enum SavedVia {
     Opened,
 }
 
+/// A stored value that cannot be read is `None`, rather than making the
+/// whole stored text unreadable.
+fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    Ok(serde_json::from_value(value).ok())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SavedRow {
     reference: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     entry: Option<SavedEntry>,
     #[serde(default)]
     via: Option<SavedVia>,
@@ -150,8 +160,12 @@ pub struct SavedBuilder {
     format: Format,
     pretty: bool,
     list_annotations: String,
+    #[serde(deserialize_with = "lenient")]
     artifact_type: Option<String>,
+    #[serde(deserialize_with = "lenient")]
     subject: Option<SavedEntry>,
+    #[serde(deserialize_with = "lenient")]
+    subject_from: Option<String>,
     rows: Vec<SavedRow>,
 }
 
@@ -195,6 +209,7 @@ impl SavedBuilder {
             list_annotations: state.list_annotations.clone(),
             artifact_type: state.kept.artifact_type.clone(),
             subject: state.kept.subject.as_deref().map(SavedEntry::from),
+            subject_from: state.kept.from.clone(),
             rows,
         }
     }
@@ -210,6 +225,7 @@ impl SavedBuilder {
             kept: Kept {
                 artifact_type: self.artifact_type,
                 subject: self.subject.map(|s| Box::new(s.into())),
+                from: self.subject_from,
             },
             opening: Opening::Idle,
             ..BuilderState::default()
@@ -402,6 +418,7 @@ mod tests {
         before.kept = Kept {
             artifact_type: Some("application/vnd.example+type".into()),
             subject: Some(Box::new(entry(9, "linux/amd64"))),
+            from: Some("127.0.0.1:5000/demo/app".into()),
         };
 
         let text = SavedBuilder::of(&before).encode();
@@ -412,6 +429,28 @@ mod tests {
 
         assert_eq!(after.kept, before.kept);
         assert!(older.kept.is_empty());
+    }
+
+    #[test]
+    fn a_damaged_subject_or_entry_is_dropped_and_the_rest_kept() {
+        let mut before = state();
+        before.kept.subject = Some(Box::new(entry(9, "linux/amd64")));
+        let mut stored: serde_json::Value =
+            serde_json::from_str(&SavedBuilder::of(&before).encode()).expect("JSON");
+        stored["subject"]["size"] = serde_json::json!(1e30);
+        stored["artifactType"] = serde_json::json!(5);
+        stored["rows"][0]["entry"]["digest"] = serde_json::json!(["not", "a", "string"]);
+
+        let after = SavedBuilder::decode(&stored.to_string())
+            .expect("readable")
+            .restore();
+
+        assert!(after.kept.is_empty(), "{:?}", after.kept);
+        assert_eq!(after.target, before.target);
+        assert_eq!(after.list_annotations, "x=y");
+        assert_eq!(after.rows.len(), 3);
+        assert_eq!(after.rows[0].reference, "demo/app:amd64");
+        assert!(matches!(after.rows[0].load, Load::Loading));
     }
 
     #[test]

@@ -194,6 +194,9 @@ pub struct Kept {
     pub artifact_type: Option<String>,
     /// The list's `subject`.
     pub subject: Option<Box<NewEntry>>,
+    /// The repository the list was opened from (`registry/name`), where
+    /// the subject is read from when the target lacks it.
+    pub from: Option<String>,
 }
 
 impl Kept {
@@ -437,6 +440,7 @@ impl BuilderState {
         self.kept = Kept {
             artifact_type: builder.artifact_type().map(str::to_owned),
             subject: builder.subject().cloned().map(Box::new),
+            from: Some(repository),
         };
         self.opening = Opening::Opened {
             reference: reference.to_string(),
@@ -818,6 +822,7 @@ pub(crate) mod tests {
             builder,
         })));
         let kept = text(&state);
+        let sources = crate::builder::preview::preview(&state).sources;
         let dropped = text(&state.clone().apply(BuilderAction::DropKept));
 
         assert!(
@@ -826,6 +831,10 @@ pub(crate) mod tests {
         );
         assert!(kept.contains(r#""subject":{"mediaType""#), "{kept}");
         assert!(kept.contains(&digest_of(7)), "{kept}");
+        assert!(
+            sources.contains(&(digest_of(7), Repository::new("127.0.0.1:5000", "demo/app"))),
+            "{sources:?}"
+        );
         assert!(!dropped.contains("artifactType"), "{dropped}");
         assert!(!dropped.contains(&digest_of(7)), "{dropped}");
         assert!(dropped.contains(&digest_of(1)), "{dropped}");
