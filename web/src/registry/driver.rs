@@ -130,16 +130,20 @@ pub async fn drive(
                 seconds,
                 rate_limit,
             } => {
-                for left in (1..=seconds).rev() {
-                    if stop.asked() {
-                        break;
-                    }
+                // Counted down each second, and a stop looked for ten
+                // times a second.
+                'wait: for left in (1..=seconds).rev() {
                     on_event(Event::Waiting {
                         seconds: left,
                         rate_limit: rate_limit.clone(),
                         progress: transfer.borrow().progress(),
                     });
-                    TimeoutFuture::new(1_000).await;
+                    for _ in 0..10 {
+                        if stop.asked() {
+                            break 'wait;
+                        }
+                        TimeoutFuture::new(100).await;
+                    }
                 }
             }
             Action::Done => {
