@@ -355,6 +355,11 @@ fn kind_of(fetched: &Fetched) -> Kind {
 
 /// The reference of a child `digest` in the repository of `parent`.
 fn child_of(parent: &Reference, digest: &str) -> Result<Reference, String> {
+    if let Err(error) = digest.parse::<Digest>() {
+        return Err(format!(
+            "The entry's digest {digest} cannot be fetched: {error}"
+        ));
+    }
     let text = format!("{}/{}@{digest}", parent.registry(), parent.repository());
     Reference::parse(&text)
         .map_err(|error| format!("The entry's digest cannot be fetched: {error}"))
@@ -555,5 +560,27 @@ fn ConnectionForm(props: &ConnectionFormProps) -> Html {
                 </ul>
             }
         </details>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_digest_is_named_as_it_is_in_the_index() {
+        let parent = Reference::parse("127.0.0.1:5000/demo/app:v1").expect("a reference");
+
+        let error = child_of(&parent, "sha256:ABC").expect_err("refused");
+        let good = child_of(&parent, &format!("sha256:{}", "a".repeat(64)));
+
+        assert!(
+            error.starts_with("The entry's digest sha256:ABC cannot be fetched: "),
+            "{error}"
+        );
+        assert_eq!(
+            good.map(|r| r.to_string()),
+            Ok(format!("127.0.0.1:5000/demo/app@sha256:{}", "a".repeat(64)))
+        );
     }
 }
