@@ -3,10 +3,9 @@
 //! and `subject` become a builder's.
 //!
 //! Built again with the same options, a document that polyarch wrote gives
-//! the same bytes back.
-//!
-//! An entry's `urls` and `data` are not carried over, because the builder
-//! has no place for them; giving [`NewEntry`] those two fields would fix it.
+//! the same bytes back: every entry keeps its `urls`, `data`, annotations
+//! and `artifactType`. A `platform` on the `subject` is not kept, since a
+//! subject names one manifest; building says so.
 
 use std::fmt;
 
