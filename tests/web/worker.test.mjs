@@ -65,6 +65,12 @@ describe("the inspection worker", () => {
         const inWorker = await report(page);
 
         assert.equal(inWorker.where, "worker");
+        // The worker's files carry a content hash, as the page's own do.
+        const worker = server.stats.requests.map((r) => r.path).filter((p) => /polyarch-inspector/.test(p));
+        assert.ok(worker.length >= 3, `${worker}`);
+        for (const path of worker) {
+            assert.match(path, /polyarch-inspector-(loader-)?[0-9a-f]{16}(\.js|_bg\.wasm)$/);
+        }
         assert.equal(inWorker.digest, sha256(text));
         assert.match(inWorker.verdict, /^Invalid: 1 error/);
         assert.equal(inWorker.rows, 12);

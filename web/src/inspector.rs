@@ -1,26 +1,22 @@
 //! The page's side of the inspection worker (`src/worker.rs`): starts it,
 //! posts documents to it, and reads its reports back.
 //!
-//! The worker's script is `polyarch-inspector_loader.js` beside the page
-//! (Trunk writes it), loaded with a relative URL so that the page works
-//! under any path prefix; the Content-Security-Policy's `script-src 'self'`
-//! covers it. When the browser refuses the worker, or the worker fails to
-//! load, or it cannot write a report, inspection runs on the page's own
-//! thread instead; `data-inspector` on the root element says where the
-//! last one ran (`worker` or `page`).
+//! The worker's script is the loader Trunk writes beside the page, renamed
+//! with a content hash after the build (`scripts/site/hash-worker.sh`) so
+//! that no cache hands a new page an old worker; the page finds its name in
+//! `<meta name="polyarch-worker">`, or, without one (a build not through
+//! Trunk's hook), uses Trunk's own name. It is loaded with a relative URL
+//! so that the page works under any path prefix; the
+//! Content-Security-Policy's `script-src 'self'` covers it. When the
+//! browser refuses the worker, or the worker fails to load, or it cannot
+//! write a report, inspection runs on the page's own thread instead;
+//! `data-inspector` on the root element says where the last one ran
+//! (`worker` or `page`).
 //!
 //! Documents under [`WORKER_FROM`] are inspected on the page's thread,
 //! where they take a few milliseconds; the worker (about 200 KB of
 //! WebAssembly) is started with the first larger one, so a first visit
 //! does not download it.
-//!
-//! The worker's file names carry no content hash, unlike the page's own
-//! files: a browser or proxy cache may hand a new page an old worker, whose
-//! reports the page then cannot read, and inspection falls back to the
-//! page's thread until the cache expires. Hashing the worker's names (Trunk
-//! does it for `rel="rust"` links with `data-type="main"` only) and passing
-//! the hashed name to the page, for example in a `<meta>` written at build
-//! time, would fix it.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -34,8 +30,23 @@ use yew::UseReducerDispatcher;
 use crate::browser;
 use crate::state::{Action, AppState};
 
-/// The script Trunk writes for the worker binary.
+/// The script Trunk writes for the worker binary, before it is renamed.
 const SCRIPT: &str = "polyarch-inspector_loader.js";
+
+/// The worker's script: the name in `<meta name="polyarch-worker">`, else
+/// [`SCRIPT`].
+fn script() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector(r#"meta[name="polyarch-worker"]"#)
+                .ok()
+                .flatten()
+        })
+        .and_then(|meta| meta.get_attribute("content"))
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| SCRIPT.to_owned())
+}
 
 /// The smallest document sent to the worker: 64 KiB.
 pub const WORKER_FROM: usize = 64 * 1024;
@@ -88,7 +99,7 @@ impl Inspector {
 
     /// Starts the worker, or marks it broken when the browser refuses.
     fn start(&self) {
-        let Ok(worker) = Worker::new(SCRIPT) else {
+        let Ok(worker) = Worker::new(&script()) else {
             self.shared.borrow_mut().broken = true;
             return;
         };

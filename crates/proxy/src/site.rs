@@ -97,6 +97,9 @@ mod tests {
             ("/polyarch-web-0123456789abcdef.js", IMMUTABLE),
             ("/polyarch-web-0123456789abcdef.wasm", IMMUTABLE),
             ("/assets/style-fedcba9876543210.css", IMMUTABLE),
+            ("/polyarch-inspector-loader-0123456789abcdef.js", IMMUTABLE),
+            ("/polyarch-inspector-0123456789abcdef_bg.wasm", IMMUTABLE),
+            ("/polyarch-inspector_loader.js", NO_CACHE),
             ("/style-xyz.css", NO_CACHE),
             ("/style-0123456789abcde.css", NO_CACHE),
         ];
