@@ -418,6 +418,11 @@ impl<'a> Diagnostics<'a> {
         }
     }
 
+    /// The bytes the diagnostics are about.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
     /// Counts one more diagnostic of `rule`; whether it is still listed.
     fn admit(&mut self, rule: Rule) -> bool {
         let count = self.per_rule.entry(rule.code()).or_insert(0);

@@ -995,6 +995,36 @@ fn an_opened_index_gives_back_its_artifact_type_and_subject() {
 }
 
 #[test]
+fn an_opened_subjects_platform_is_reported_as_lost_not_dropped_silently() {
+    let document = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:873612c5503f3f1674f315c67089dee577d8cc6afc18565e0b4183ae355fb343","size":525,"platform":{"os":"linux","architecture":"amd64"}}],"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:b791ad98d505abb8c9618868fc43c74aa94d08f1d7afe37d19647c0030905cae","size":1124,"platform":{"os":"linux","architecture":"arm64","variant":"x"}}}"#;
+
+    let opened = IndexBuilder::from_document(document, None).unwrap();
+    let built = opened.build(&BuildOptions {
+        format: Format::Auto,
+        pretty: false,
+    });
+    let lost: Vec<&str> = built
+        .diagnostics()
+        .iter()
+        .filter(|d| d.code == "assembly-format-loss")
+        .map(|d| d.message.as_str())
+        .collect();
+
+    assert_eq!(
+        opened
+            .subject()
+            .and_then(|s| s.platform.as_ref())
+            .map(|p| p.format_all()),
+        Some("linux/arm64/x".to_owned())
+    );
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    assert!(
+        lost[0].starts_with("the subject's platform linux/arm64/x is not written"),
+        "{lost:?}"
+    );
+}
+
+#[test]
 fn urls_and_data_are_written_in_go_order_or_reported_as_lost() {
     use polyarch_core::assemble::{CreateOptions, NewEntry, create};
 

@@ -159,12 +159,18 @@ pub(crate) fn read(
                     .map(|p| p.format())
                     .filter(|s| !s.is_empty());
             }
-            Place::Subject => checker.report(
-                Rule::SubjectPlatform,
-                &field.pointer,
-                field.node,
-                "a subject names one manifest by digest; \"platform\" on it has no meaning",
-            ),
+            Place::Subject => {
+                checker.report(
+                    Rule::SubjectPlatform,
+                    &field.pointer,
+                    field.node,
+                    "a subject names one manifest by digest; \"platform\" on it has no meaning",
+                );
+                // Kept as written, unjudged, so that a tool rewriting the
+                // document can say that it drops it.
+                descriptor.platform =
+                    platform::read(&mut checker.quiet(), field.node, &field.pointer);
+            }
             Place::OciContent | Place::DockerContent => {}
         }
     }
