@@ -12,6 +12,10 @@
 //! (nested indexes after their own children), then the manifests that refer
 //! to them through `subject`, then the list under its tag with the list's
 //! media type; finally the tag is read back ([`verify`](super::verify)).
+//! A subject found neither in the target nor where its source says stops
+//! the push at that step with the registry's answer, rather than leaving a
+//! list that names a manifest the target lacks; writing the list without
+//! its subject is the way past it.
 //!
 //! [`Transfer::upload`] writes documents the driver holds, in the order
 //! given: their blobs come from the driver as
