@@ -125,6 +125,22 @@ fn copy_across_registries_moves_chunks_of_bounded_size() {
     assert!(fake.has_manifest(B, "dst", &amd));
 }
 
+/// A push of the index `list` to `A/dst:latest`, its `children` read from
+/// `A/src`.
+fn push_from_src(list: Vec<u8>, children: &[&str]) -> Transfer {
+    Transfer::push_list(
+        &Repository::new(A, "dst"),
+        "latest",
+        list,
+        OCI_INDEX,
+        children
+            .iter()
+            .map(|digest| ((*digest).to_owned(), Repository::new(A, "src")))
+            .collect(),
+        Options::default(),
+    )
+}
+
 #[test]
 fn order_is_blobs_then_children_then_the_list() {
     let mut fake = Fake::new();
@@ -132,17 +148,7 @@ fn order_is_blobs_then_children_then_the_list() {
     let list = fake.repos[&(A.to_owned(), "src".to_owned())].manifests[&index]
         .0
         .clone();
-    let mut push = Transfer::push_list(
-        &Repository::new(A, "dst"),
-        "latest",
-        list,
-        OCI_INDEX,
-        vec![
-            (amd.clone(), Repository::new(A, "src")),
-            (arm.clone(), Repository::new(A, "src")),
-        ],
-        Options::default(),
-    );
+    let mut push = push_from_src(list, &[&amd, &arm]);
 
     let end = run(&mut push, &mut fake, 200, &mut Vec::new());
 
@@ -177,17 +183,7 @@ fn a_lists_subject_is_written_before_the_list() {
         r#"{},"subject":{{"mediaType":"{OCI_MANIFEST}","digest":"{amd}","size":{amd_size}}}}}"#,
         entries.strip_suffix('}').unwrap()
     );
-    let mut push = Transfer::push_list(
-        &Repository::new(A, "dst"),
-        "latest",
-        list.into_bytes(),
-        OCI_INDEX,
-        vec![
-            (amd.clone(), Repository::new(A, "src")),
-            (arm.clone(), Repository::new(A, "src")),
-        ],
-        Options::default(),
-    );
+    let mut push = push_from_src(list.into_bytes(), &[&amd, &arm]);
 
     let end = run(&mut push, &mut fake, 200, &mut Vec::new());
 
