@@ -251,12 +251,9 @@ pub fn preview(state: &BuilderState) -> Preview {
     // The push writes the subject before the list, read from the
     // repository the list was opened from when the target lacks it.
     if let (Some(subject), Some(from)) = (&state.kept.subject, &state.kept.from) {
-        let at = Reference::parse(&format!("{from}@{}", subject.digest));
-        if let Ok(reference) = at {
-            let source = (subject.digest.clone(), Repository::of(&reference));
-            if !sources.contains(&source) {
-                sources.push(source);
-            }
+        let source = (subject.digest.clone(), from.clone());
+        if !sources.contains(&source) {
+            sources.push(source);
         }
     }
 

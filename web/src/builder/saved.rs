@@ -20,7 +20,7 @@
 use polyarch_core::assemble::{Format, NewEntry};
 use polyarch_core::descriptor::Annotations;
 use polyarch_core::platform::Platform;
-use polyarch_core::transfer::Transfer;
+use polyarch_core::transfer::{Repository, Transfer};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -165,7 +165,7 @@ pub struct SavedBuilder {
     #[serde(deserialize_with = "lenient")]
     subject: Option<SavedEntry>,
     #[serde(deserialize_with = "lenient")]
-    subject_from: Option<String>,
+    subject_from: Option<Repository>,
     rows: Vec<SavedRow>,
 }
 
@@ -355,7 +355,7 @@ mod tests {
     use super::*;
     use crate::builder::fields::Field;
     use crate::builder::state::{BuilderAction, Loaded};
-    use polyarch_core::transfer::{Options, Repository};
+    use polyarch_core::transfer::Options;
 
     fn entry(n: u8, platform: &str) -> NewEntry {
         let mut entry = crate::builder::state::tests::entry(n, platform);
@@ -418,7 +418,7 @@ mod tests {
         before.kept = Kept {
             artifact_type: Some("application/vnd.example+type".into()),
             subject: Some(Box::new(entry(9, "linux/amd64"))),
-            from: Some("127.0.0.1:5000/demo/app".into()),
+            from: Some(Repository::new("127.0.0.1:5000", "demo/app")),
         };
 
         let text = SavedBuilder::of(&before).encode();

@@ -194,9 +194,9 @@ pub struct Kept {
     pub artifact_type: Option<String>,
     /// The list's `subject`.
     pub subject: Option<Box<NewEntry>>,
-    /// The repository the list was opened from (`registry/name`), where
-    /// the subject is read from when the target lacks it.
-    pub from: Option<String>,
+    /// The repository the list was opened from, where the subject is read
+    /// from when the target lacks it.
+    pub from: Option<Repository>,
 }
 
 impl Kept {
@@ -440,7 +440,7 @@ impl BuilderState {
         self.kept = Kept {
             artifact_type: builder.artifact_type().map(str::to_owned),
             subject: builder.subject().cloned().map(Box::new),
-            from: Some(repository),
+            from: Some(Repository::of(&reference)),
         };
         self.opening = Opening::Opened {
             reference: reference.to_string(),

@@ -146,17 +146,15 @@ pub fn Editor(props: &EditorProps) -> Html {
         },
         Source::File { name, bytes } => {
             let utf8 = std::str::from_utf8(bytes).is_ok();
+            let (what, how) = match props.fetched {
+                true => ("Fetched", ", as the registry sent them,"),
+                false => ("File", ""),
+            };
             html! {
                 <p class="note" data-source="file">
-                    if props.fetched {
-                        { format!("Fetched {name}: its exact {} bytes, as the registry sent \
-                                   them, are hashed. Editing the text makes it pasted text.",
-                                  crate::cells::grouped(bytes.len() as u64)) }
-                    } else {
-                        { format!("File {name}: its exact {} bytes are hashed. Editing the \
-                                   text makes it pasted text.",
-                                  crate::cells::grouped(bytes.len() as u64)) }
-                    }
+                    { format!("{what} {name}: its exact {} bytes{how} are hashed. Editing \
+                               the text makes it pasted text.",
+                              crate::cells::grouped(bytes.len() as u64)) }
                     if !utf8 {
                         { " The file is not UTF-8: the text area shows it with replacement \
                             characters." }
